@@ -1,0 +1,229 @@
+/*
+ * config.c — reading and checking settings (see config.h).
+ *
+ * The table below is the single list of settings: its entries drive the key
+ * file lookup, the environment override, the range check and --check-config,
+ * so a new setting is one line here plus its field.
+ */
+#include "core/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build_config.h"
+
+typedef enum { SET_STRING, SET_INT, SET_BOOL } setting_kind;
+
+typedef struct setting {
+	const char *group, *key, *env;
+	setting_kind kind;
+	size_t offset;
+	const char *def;
+	gint64 min, max;
+} setting;
+
+#define F(field) offsetof(bireg_config, field)
+
+static const setting settings[] = {
+	{"database", "url", "BIREG_DATABASE", SET_STRING, F(database), "var/bireg.db", 0, 0},
+	{"server", "listen", "BIREG_LISTEN", SET_STRING, F(listen), "127.0.0.1:8080", 0, 0},
+	{"server", "workers", "BIREG_WORKERS", SET_INT, F(workers), "4", 1, 256},
+	{"server", "loops", "BIREG_LOOPS", SET_INT, F(loops), "0", 0, 64},
+	{"server", "static_dir", "BIREG_STATIC_DIR", SET_STRING, F(static_dir), "", 0, 0},
+	{"server", "locale_dir", "BIREG_LOCALE_DIR", SET_STRING, F(locale_dir), BIREG_LOCALEDIR, 0, 0},
+	{"server", "base_url", "BIREG_BASE_URL", SET_STRING, F(base_url), "http://localhost:8080", 0, 0},
+	{"server", "secure_cookies", "BIREG_SECURE_COOKIES", SET_BOOL, F(secure_cookies), "false", 0, 0},
+	{"limits", "max_body_bytes", "BIREG_MAX_BODY_BYTES", SET_INT, F(max_body_bytes), "33554432", 1024, G_GINT64_CONSTANT(1) << 32},
+	{"limits", "max_form_bytes", "BIREG_MAX_FORM_BYTES", SET_INT, F(max_form_bytes), "1048576", 1024, G_GINT64_CONSTANT(1) << 30},
+	{"limits", "max_header_bytes", "BIREG_MAX_HEADER_BYTES", SET_INT, F(max_header_bytes), "16384", 1024, 1 << 20},
+	{"limits", "request_timeout", "BIREG_REQUEST_TIMEOUT", SET_INT, F(request_timeout), "10", 1, 3600},
+	{"limits", "queue", "BIREG_QUEUE", SET_INT, F(queue_limit), "1024", 1, 1 << 20},
+	{"testing", "routes", "BIREG_TEST_ROUTES", SET_BOOL, F(test_routes), "false", 0, 0},
+};
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!g_ascii_strcasecmp(v, "true") || !strcmp(v, "1") || !g_ascii_strcasecmp(v, "yes")) {
+		*out = true;
+		return 0;
+	}
+	if (!g_ascii_strcasecmp(v, "false") || !strcmp(v, "0") || !g_ascii_strcasecmp(v, "no")) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+/* Stores value into the field of s; names the key and origin on error. */
+static int apply(bireg_config *c, const setting *s, const char *value, const char *origin,
+		 GError **err)
+{
+	char *field = (char *)c + s->offset;
+
+	if (!g_utf8_validate(value, -1, NULL)) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "%s.%s (%s): not valid UTF-8", s->group, s->key, origin);
+		return -1;
+	}
+	switch (s->kind) {
+	case SET_STRING:
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	case SET_BOOL:
+		if (parse_bool(value, (bool *)field) < 0) {
+			g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    "%s.%s (%s): expected true or false", s->group, s->key, origin);
+			return -1;
+		}
+		return 0;
+	case SET_INT: {
+		gint64 v;
+		if (!g_ascii_string_to_signed(value, 10, s->min, s->max, &v, NULL)) {
+			g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    "%s.%s (%s): expected a whole number from %" G_GINT64_FORMAT
+				    " to %" G_GINT64_FORMAT,
+				    s->group, s->key, origin, s->min, s->max);
+			return -1;
+		}
+		if (s->offset == F(max_body_bytes) || s->offset == F(max_form_bytes))
+			*(gint64 *)field = v;
+		else
+			*(int *)field = (int)v;
+		return 0;
+	}
+	}
+	g_assert_not_reached();
+}
+
+static bool known_key(const char *group, const char *key)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(settings); i++)
+		if (!strcmp(settings[i].group, group) && !strcmp(settings[i].key, key))
+			return true;
+	return false;
+}
+
+static int check_file(GKeyFile *kf, const char *path, GError **err)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+	for (char **g = groups; *g; g++) {
+		g_auto(GStrv) keys = g_key_file_get_keys(kf, *g, NULL, NULL);
+		for (char **k = keys; k && *k; k++) {
+			if (!known_key(*g, *k)) {
+				g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+					    "%s: unknown setting %s.%s", path, *g, *k);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int check_listen(const char *listen, GError **err)
+{
+	const char *colon = strrchr(listen, ':');
+	guint64 port;
+
+	if (!colon || colon == listen ||
+	    !g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL)) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "server.listen: expected host:port, e.g. 127.0.0.1:8080");
+		return -1;
+	}
+	return 0;
+}
+
+int config_load(bireg_config *c, const char *path, GError **err)
+{
+	g_autoptr(GKeyFile) kf = NULL;
+
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < G_N_ELEMENTS(settings); i++)
+		if (apply(c, &settings[i], settings[i].def, "default", err) < 0)
+			goto fail;
+
+	if (!path)
+		path = g_getenv("BIREG_CONFIG");
+	if (path && *path) {
+		kf = g_key_file_new();
+		if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, err)) {
+			g_prefix_error(err, "%s: ", path);
+			goto fail;
+		}
+		if (check_file(kf, path, err) < 0)
+			goto fail;
+		c->source = g_strdup(path);
+		for (size_t i = 0; i < G_N_ELEMENTS(settings); i++) {
+			g_autofree char *v = g_key_file_get_string(kf, settings[i].group,
+								   settings[i].key, NULL);
+			if (v && apply(c, &settings[i], g_strstrip(v), path, err) < 0)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(settings); i++) {
+		const char *v = g_getenv(settings[i].env);
+		if (v && apply(c, &settings[i], v, settings[i].env, err) < 0)
+			goto fail;
+	}
+
+	if (!*c->database) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "database.url: must not be empty");
+		goto fail;
+	}
+	if (check_listen(c->listen, err) < 0)
+		goto fail;
+	if (c->max_form_bytes > c->max_body_bytes) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "limits.max_form_bytes: must not exceed limits.max_body_bytes");
+		goto fail;
+	}
+	if (!*c->static_dir) {
+		g_free(c->static_dir);
+		c->static_dir = g_build_filename(BIREG_SOURCE_ROOT, "web", NULL);
+	}
+	return 0;
+fail:
+	config_clear(c);
+	return -1;
+}
+
+void config_clear(bireg_config *c)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(settings); i++)
+		if (settings[i].kind == SET_STRING)
+			g_clear_pointer((char **)((char *)c + settings[i].offset), g_free);
+	g_clear_pointer(&c->source, g_free);
+}
+
+void config_print(const bireg_config *c, FILE *out)
+{
+	fprintf(out, "# settings from %s and the environment\n", c->source ? c->source : "defaults");
+	for (size_t i = 0; i < G_N_ELEMENTS(settings); i++) {
+		const setting *s = &settings[i];
+		const char *field = (const char *)c + s->offset;
+		fprintf(out, "%s.%s = ", s->group, s->key);
+		switch (s->kind) {
+		case SET_STRING: {
+			const char *v = *(char *const *)field;
+			/* A PostgreSQL URL may carry a password: never print it. */
+			if (g_str_has_prefix(v, "postgres") && strchr(v, '@'))
+				fprintf(out, "(a PostgreSQL URL, not shown)\n");
+			else
+				fprintf(out, "%s\n", v);
+			break;
+		}
+		case SET_BOOL:
+			fprintf(out, "%s\n", *(const bool *)field ? "true" : "false");
+			break;
+		case SET_INT:
+			if (s->offset == F(max_body_bytes) || s->offset == F(max_form_bytes))
+				fprintf(out, "%" G_GINT64_FORMAT "\n", *(const gint64 *)field);
+			else
+				fprintf(out, "%d\n", *(const int *)field);
+			break;
+		}
+	}
+}

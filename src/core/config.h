@@ -1,0 +1,41 @@
+/*
+ * config.h — bireg's settings: an INI file (GLib key file) with environment
+ * overrides, checked once at start.
+ *
+ * Every setting has a key "group.name" in the file and an environment variable
+ * BIREG_<NAME> (e.g. database.url / BIREG_DATABASE). The environment wins
+ * over the file, the file over the defaults. A wrong value names its key and
+ * makes config_load() fail; bireg then exits non-zero.
+ */
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct bireg_config {
+	char *database;        /* database.url      BIREG_DATABASE: file path or postgresql:// URL */
+	char *listen;          /* server.listen     BIREG_LISTEN: host:port, port 0 = any free */
+	int workers;           /* server.workers    BIREG_WORKERS: request worker threads */
+	int loops;             /* server.loops      BIREG_LOOPS: event loops (0 = one per core) */
+	char *static_dir;      /* server.static_dir BIREG_STATIC_DIR: front-end assets */
+	char *locale_dir;      /* server.locale_dir BIREG_LOCALE_DIR: compiled translations */
+	char *base_url;        /* server.base_url   BIREG_BASE_URL: public URL, for links in mail */
+	bool secure_cookies;   /* server.secure_cookies BIREG_SECURE_COOKIES: behind TLS */
+	gint64 max_body_bytes; /* limits.max_body_bytes: hard cap on any request body */
+	gint64 max_form_bytes; /* limits.max_form_bytes: body limit of routes without uploads */
+	int max_header_bytes;  /* limits.max_header_bytes */
+	int request_timeout;   /* limits.request_timeout: seconds a client may stay silent */
+	int queue_limit;       /* limits.queue: requests waiting for a worker before 503 */
+	bool test_routes;      /* BIREG_TEST_ROUTES=1 only: routes that tests use */
+	char *source;          /* the file that was read, or NULL */
+} bireg_config;
+
+/* Fills c with defaults, then the file at path (may be NULL: then
+ * $BIREG_CONFIG, else none), then the environment. On error sets err with a
+ * message that names the key, and returns -1; c is then cleared. */
+int config_load(bireg_config *c, const char *path, GError **err);
+void config_clear(bireg_config *c);
+
+/* Prints every effective setting as "key = value" lines (for
+ * `bireg serve --check-config`). */
+void config_print(const bireg_config *c, FILE *out);

@@ -1,0 +1,102 @@
+/*
+ * db.h — the storage interface every area of bireg uses.
+ *
+ * One synchronous API over two backends (SQLite now, PostgreSQL later). A
+ * connection belongs to one thread at a time (each request worker owns one).
+ * SQL is written once with numbered parameters ($1, $2, ...) and only ever
+ * receives values through typed binding; never build SQL from input.
+ *
+ * Ownership: db_open() returns a connection the caller frees with db_close().
+ * db_prepare() returns a statement the caller frees with db_stmt_free() (or
+ * g_autoptr(db_stmt)). Text returned by db_col_text() belongs to the
+ * statement and is valid until the next db_step() or db_stmt_free().
+ *
+ * Errors: functions that can fail return a db_status (0 on success, negative
+ * on failure) and set a GError in the BIREG_DB_ERROR domain whose code is the
+ * same db_status. DB_BUSY is returned only after the busy timeout and retries
+ * are exhausted; the HTTP layer answers it with 503.
+ */
+#pragma once
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+	DB_OK = 0,
+	DB_ROW = 1,          /* db_step(): a row is ready */
+	DB_DONE = 2,         /* db_step(): no (more) rows */
+	DB_ERROR = -1,       /* anything else: a bug or a broken database */
+	DB_BUSY = -2,        /* locked or overloaded after retries: try later (503) */
+	DB_CONSTRAINT = -3,  /* unique, foreign key, check: the input conflicts */
+	DB_UNAVAILABLE = -4, /* the server cannot be reached (PostgreSQL) */
+} db_status;
+
+#define BIREG_DB_ERROR (bireg_db_error_quark())
+GQuark bireg_db_error_quark(void);
+
+typedef enum { DB_BACKEND_SQLITE, DB_BACKEND_POSTGRES } db_backend;
+
+typedef struct db db;
+typedef struct db_stmt db_stmt;
+
+/* Opens a connection. url is a file path (SQLite) or, later, a
+ * postgresql:// URL. The SQLite backend turns on WAL, foreign keys and a busy
+ * timeout. Returns NULL and sets err on failure. */
+db *db_open(const char *url, GError **err);
+void db_close(db *d);
+db_backend db_get_backend(const db *d);
+
+/* Transactions. db_begin() starts a write transaction (BEGIN IMMEDIATE on
+ * SQLite, so lock conflicts show up at the start and not halfway through). */
+db_status db_begin(db *d, GError **err);
+db_status db_commit(db *d, GError **err);
+/* Never fails from the caller's point of view; safe to call with no
+ * transaction open. */
+void db_rollback(db *d);
+
+/* Runs one or more statements without parameters (migrations). */
+db_status db_exec(db *d, const char *sql, GError **err);
+
+db_stmt *db_prepare(db *d, const char *sql, GError **err);
+void db_stmt_free(db_stmt *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(db_stmt, db_stmt_free)
+
+/* Parameters are numbered from 1, as in the SQL ($1). Text must be valid
+ * UTF-8; it is copied. */
+void db_bind_int64(db_stmt *s, int idx, int64_t v);
+void db_bind_text(db_stmt *s, int idx, const char *v); /* NULL binds NULL */
+void db_bind_bool(db_stmt *s, int idx, bool v);
+void db_bind_null(db_stmt *s, int idx);
+void db_bind_blob(db_stmt *s, int idx, const void *data, size_t len);
+
+/* DB_ROW, DB_DONE or a negative status (err set). */
+db_status db_step(db_stmt *s, GError **err);
+/* Runs a statement that returns no rows: DB_OK or a negative status. */
+db_status db_run(db_stmt *s, GError **err);
+/* Makes the statement ready to bind and step again. */
+void db_reset(db_stmt *s);
+
+/* Columns are numbered from 0. */
+int db_col_count(db_stmt *s);
+bool db_col_is_null(db_stmt *s, int col);
+int64_t db_col_int64(db_stmt *s, int col);
+bool db_col_bool(db_stmt *s, int col);
+const char *db_col_text(db_stmt *s, int col); /* NULL for SQL NULL */
+const void *db_col_blob(db_stmt *s, int col, size_t *len);
+
+/* Id of the row the last INSERT created (SQLite); on PostgreSQL use
+ * RETURNING id instead, which works on both. */
+int64_t db_last_insert_id(db *d);
+/* Rows changed by the last statement. */
+int64_t db_changes(db *d);
+
+/* Cheap liveness check for /healthz: runs SELECT 1. */
+db_status db_ping(db *d, GError **err);
+
+/* Migrations: applies every migrations/<backend>/NNNN_*.sql from the
+ * embedded resources that is not yet recorded in schema_migrations, each in
+ * its own transaction, in order. A failed migration leaves the schema as it
+ * was before that migration. Returns the number applied, or -1. */
+int db_migrate(db *d, GError **err);
+/* The highest applied migration number, 0 for an empty database. */
+int db_schema_version(db *d, GError **err);

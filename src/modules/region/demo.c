@@ -1,0 +1,154 @@
+/*
+ * demo.c — building the demo region (see demo.h).
+ *
+ * The structure (name, network, cooperation contract, the three levels and
+ * their roles) comes from the compiled public facts in
+ * bildungsregion_duisburg_struktur.json; every address, phone number and
+ * mailbox is made up and marked as such, so nobody mistakes the demo for the
+ * real office.
+ */
+#include "modules/region/demo.h"
+
+#include <jansson.h>
+
+#include "db/db.h"
+#include "modules/region/region_store.h"
+
+#define STRUCTURE_FILE "bildungsregion_duisburg_struktur.json"
+
+static const char *str(json_t *o, const char *key, const char *def)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : def;
+}
+
+/* "2008-06" -> "Juni 2008" */
+static char *month_year(const char *ym)
+{
+	static const char *const months[] = {"Januar", "Februar", "März", "April", "Mai", "Juni",
+					     "Juli", "August", "September", "Oktober", "November",
+					     "Dezember"};
+	int y = 0, m = 0;
+	if (sscanf(ym, "%d-%d", &y, &m) != 2 || m < 1 || m > 12)
+		return g_strdup(ym);
+	return g_strdup_printf("%s %d", months[m - 1], y);
+}
+
+static char *describe(json_t *root)
+{
+	json_t *contract = json_object_get(root, "kooperationsvertrag");
+	json_t *partners = json_object_get(contract, "partner");
+	json_t *forums = json_object_get(root, "handlungsforen");
+	g_autofree char *since = month_year(str(contract, "datum", ""));
+	GString *d = g_string_new(NULL);
+	size_t i;
+	json_t *f;
+
+	g_string_append_printf(d,
+		"Die %s ist eines der regionalen Bildungsnetzwerke in Nordrhein-Westfalen. "
+		"Grundlage ist der Kooperationsvertrag zwischen %s und %s vom %s.\n\n",
+		str(root, "name", "Bildungsregion"), str(json_array_get(partners, 0), NULL, "dem Land"),
+		str(json_array_get(partners, 1), NULL, "der Kommune"), since);
+	g_string_append(d,
+		"Die Geschäftsstelle koordiniert die Arbeit der Handlungsforen, bereitet die "
+		"Regionale Bildungskonferenz und die Sitzungen des Lenkungskreises vor und nach und ist "
+		"Ansprechpartnerin für alle Beteiligten der Bildungsregion und die Zivilgesellschaft.\n\n");
+	if (json_array_size(forums)) {
+		g_string_append(d, "Handlungsforen: ");
+		json_array_foreach(forums, i, f)
+			g_string_append_printf(d, "%s„%s“", i ? ", " : "", str(f, "name", ""));
+		g_string_append(d, ".\n\n");
+	}
+	g_string_append(d, "Dies ist eine Demo-Installation von bireg. Alle Kontaktdaten und Personen "
+			   "sind frei erfunden.");
+	return g_string_free(d, FALSE);
+}
+
+static json_t *load_structure(const char *data_dir, GError **err)
+{
+	g_autofree char *path = g_build_filename(data_dir, STRUCTURE_FILE, NULL);
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+
+	if (!root) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s:%d: %s", path, jerr.line,
+			    jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root) || !json_is_array(json_object_get(root, "ebenen")) ||
+	    json_array_size(json_object_get(root, "ebenen")) < 3) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "%s: expected an object with at least three \"ebenen\"", path);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+gint64 demo_load(const bireg_ctx *ctx, const char *data_dir, GError **err)
+{
+	json_t *root = load_structure(data_dir, err);
+	g_autofree char *description = NULL;
+	bireg_ctx rctx = *ctx;
+	gint64 id = -1;
+
+	if (!root)
+		return -1;
+	description = describe(root);
+	region_input in = {
+		.slug = "duisburg",
+		.name = str(root, "name", "Bildungsregion Duisburg"),
+		.network = str(root, "netzwerk", "Regionale Bildungsnetzwerke NRW"),
+		.description = description,
+		.office_name = "Geschäftsstelle der Bildungsregion Duisburg (Demo)",
+		.office_unit = "Stabsstelle Bildungsregion",
+		.street = "Musterstraße 12",
+		.postcode = "47051",
+		.city = "Duisburg",
+		.phone = "+49 203 000 00-00",
+		.email = "bildungsregion@example.org",
+		.website = "https://bildungsregion.example.org",
+		.letterhead_sender_line = "Bildungsregion Duisburg (Demo) · Musterstraße 12 · 47051 Duisburg",
+		.letterhead_footer = "Demo-Installation – alle Kontaktdaten sind frei erfunden.",
+	};
+
+	if (db_begin(ctx->db, err) < 0)
+		goto out;
+	id = region_store_upsert(ctx, &in, err);
+	if (id < 0)
+		goto fail;
+	rctx.region_id = id;
+	{
+		json_t *levels = json_object_get(root, "ebenen");
+		const char *names[3], *descs[3];
+		char *d[3] = {NULL, NULL, NULL};
+		for (size_t i = 0; i < 3; i++) {
+			json_t *l = json_array_get(levels, i);
+			const char *lead = str(l, "leitung", NULL), *turn = str(l, "turnus", NULL);
+			names[i] = str(l, "ebene", "Ebene");
+			d[i] = g_strdup_printf("%s%s%s%s%s%s", str(l, "rolle", ""),
+					       lead ? ". Leitung: " : "", lead ? lead : "",
+					       turn ? ". Turnus: " : "", turn ? turn : "",
+					       (lead || turn) ? "." : "");
+			descs[i] = d[i];
+		}
+		if (region_store_set_levels(&rctx, names, descs, 3, err) < 0) {
+			for (size_t i = 0; i < 3; i++)
+				g_free(d[i]);
+			goto fail;
+		}
+		for (size_t i = 0; i < 3; i++)
+			g_free(d[i]);
+	}
+	if (db_commit(ctx->db, err) < 0) {
+		id = -1;
+		goto out;
+	}
+	goto out;
+fail:
+	id = -1;
+	db_rollback(ctx->db);
+out:
+	json_decref(root);
+	return id;
+}

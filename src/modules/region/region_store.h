@@ -1,0 +1,49 @@
+/*
+ * region_store.h — regions (the tenants), their levels, and the feedback
+ * received through the accessibility statement.
+ *
+ * Models are jansson objects shaped for the views:
+ *   {id, slug, name, network, description, paragraphs: [..],
+ *    office: {name, unit, street, postcode, city, phone, email, website,
+ *             phone_href, email_href},
+ *    levels: [{position, name, description}]}
+ * Functions returning json_t* hand over a new reference (caller decrefs);
+ * NULL with err unset means "not found". Errors are in BIREG_DB_ERROR.
+ */
+#pragma once
+#include <glib.h>
+#include <jansson.h>
+
+#include "core/ctx.h"
+
+/* The lookups that pick the region ignore ctx->region_id (there is none yet). */
+json_t *region_store_get_by_slug(const bireg_ctx *ctx, const char *slug, GError **err);
+/* The installation's default region: the only one, or the one with the
+ * lowest id when there are several. NULL when there is none. */
+json_t *region_store_get_default(const bireg_ctx *ctx, GError **err);
+/* All regions as [{id, slug, name, network}], ordered by name. */
+json_t *region_store_list(const bireg_ctx *ctx, GError **err);
+/* Number of regions, or -1. */
+int region_store_count(const bireg_ctx *ctx, GError **err);
+
+typedef struct region_input {
+	const char *slug, *name, *network, *description;
+	const char *office_name, *office_unit, *street, *postcode, *city, *phone, *email, *website;
+	const char *letterhead_sender_line, *letterhead_footer;
+} region_input;
+
+/* Creates a region, or updates the one with the same slug. Returns its id
+ * or -1. Runs in the caller's transaction if one is open. */
+int64_t region_store_upsert(const bireg_ctx *ctx, const region_input *in, GError **err);
+/* Replaces the levels of ctx->region_id with names[i]/descriptions[i]. */
+int region_store_set_levels(const bireg_ctx *ctx, const char *const *names,
+			    const char *const *descriptions, size_t n, GError **err);
+
+typedef struct feedback_input {
+	const char *name, *email, *message, *page;
+} feedback_input;
+
+/* Stores accessibility feedback for ctx->region_id; returns its id or -1. */
+int64_t region_store_add_feedback(const bireg_ctx *ctx, const feedback_input *in, GError **err);
+/* Feedback of ctx->region_id, newest first: [{id, name, email, message, page, status, created_at}]. */
+json_t *region_store_list_feedback(const bireg_ctx *ctx, GError **err);

@@ -1,0 +1,272 @@
+// harness.mjs — helpers for bireg's browser tests (node --test, no @playwright/test).
+//
+// startBireg()    builds a fresh database in a temp dir (`bireg init`, `bireg demo`),
+//                 starts `bireg serve` on a free loopback port and waits for /healthz.
+// launchBrowser() starts Debian's /usr/bin/chromium through playwright-core; nothing
+//                 is downloaded.
+// checkAxe(page)  runs axe-core with the WCAG 2.1 A/AA tags and fails with a readable
+//                 list of every violation.
+// screenshot()    writes a full-page PNG to tests/e2e/artifacts/ (gitignored).
+// Plus small helpers the tests share: newPage(), tabStops(), hasFocusIndicator(),
+// horizontalOverflow().
+//
+// Environment:
+//   BIREG_BIN        binary to test (default build/bireg, relative to the repo root)
+//   BIREG_CHROMIUM   browser executable (default /usr/bin/chromium)
+//   BIREG_E2E_KEEP   set to 1 to keep the temp dir and server log after the run
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ARTIFACTS = path.join(REPO_ROOT, 'tests/e2e/artifacts');
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Ask the kernel for a free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function binPath() {
+  const bin = process.env.BIREG_BIN || 'build/bireg';
+  return path.isAbsolute(bin) ? bin : path.join(REPO_ROOT, bin);
+}
+
+/** Run a bireg subcommand to completion; reject with its output on failure. */
+function runOnce(bin, args, env, log) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; log.write(d); });
+    child.stderr.on('data', (d) => { out += d; log.write(d); });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`bireg ${args.join(' ')} failed (${signal || 'exit ' + code}):\n${out}`));
+    });
+  });
+}
+
+/**
+ * Start a fresh bireg: temp dir, `init`, `demo`, `serve`. Resolves to
+ * { baseURL, port, dir, proc, logFile, log(), stop() }. stop() sends SIGTERM,
+ * waits for exit (SIGKILL after 5 s) and removes the temp dir.
+ */
+export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
+  const bin = binPath();
+  if (!fs.existsSync(bin)) {
+    throw new Error(`bireg binary not found at ${bin}; build it first or set BIREG_BIN`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bireg-e2e-'));
+  const logFile = path.join(dir, 'server.log');
+  const log = fs.createWriteStream(logFile);
+  const env = {
+    ...process.env,
+    BIREG_DATABASE: path.join(dir, 'bireg.db'),
+    BIREG_TEST_ROUTES: '1',
+    ...extraEnv,
+  };
+
+  await runOnce(bin, ['init'], env, log);
+  if (demo) await runOnce(bin, ['demo'], env, log);
+
+  const port = await freePort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`], {
+    cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout.pipe(log, { end: false });
+  proc.stderr.pipe(log, { end: false });
+  let exited = null;
+  const exitPromise = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => { exited = { code, signal }; resolve(exited); });
+  });
+
+  const readLog = () => { try { return fs.readFileSync(logFile, 'utf8'); } catch { return ''; } };
+
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (exited) {
+      throw new Error(`bireg serve exited early (${exited.signal || 'exit ' + exited.code}):\n${readLog()}`);
+    }
+    try {
+      const r = await fetch(`${baseURL}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`bireg serve did not answer /healthz with 200 within 10 s:\n${readLog()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  async function stop() {
+    if (!exited) {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => { if (!exited) proc.kill('SIGKILL'); }, 5000);
+      await exitPromise;
+      clearTimeout(timer);
+    }
+    log.end();
+    if (process.env.BIREG_E2E_KEEP === '1') {
+      process.stderr.write(`bireg e2e: kept ${dir}\n`);
+    } else {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    return exited;
+  }
+
+  return { baseURL, port, dir, proc, logFile, log: readLog, stop };
+}
+
+/** Launch Debian's chromium headless through playwright-core. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.BIREG_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * A new page in its own context. Collects console errors, CSP violations and
+ * failed requests in page.problems (an array of strings) so tests can assert
+ * that a page loads cleanly under the strict CSP.
+ */
+export async function newPage(browser, { baseURL, width = 1280, height = 900, locale = 'de-DE' } = {}) {
+  const context = await browser.newContext({ baseURL, viewport: { width, height }, locale });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`));
+  page.on('requestfailed', (req) => {
+    page.problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText || ''}`);
+  });
+  page.on('response', (res) => {
+    // Subresources must all load; the document itself may be an error page.
+    if (res.status() >= 400 && res.request().resourceType() !== 'document') {
+      page.problems.push(`HTTP ${res.status()}: ${res.url()}`);
+    }
+  });
+  return page;
+}
+
+function formatViolations(violations) {
+  return violations.map((v) => {
+    const nodes = v.nodes.map((n) => {
+      const summary = (n.failureSummary || '').split('\n').map((l) => '        ' + l).join('\n');
+      return `    - ${n.target.join(' ')}\n      ${n.html.slice(0, 300)}\n${summary}`;
+    }).join('\n');
+    return `  [${v.impact}] ${v.id}: ${v.help}\n    ${v.helpUrl}\n${nodes}`;
+  }).join('\n\n');
+}
+
+/** Run axe-core (WCAG 2.1 A/AA) on the page; throw listing every violation. */
+export async function checkAxe(page, { exclude = [] } = {}) {
+  let builder = new AxeBuilder({ page }).withTags(AXE_TAGS);
+  for (const sel of exclude) builder = builder.exclude(sel);
+  const results = await builder.analyze();
+  if (results.violations.length > 0) {
+    const msg = `axe found ${results.violations.length} violation(s) on ${page.url()}:\n\n` +
+      formatViolations(results.violations);
+    throw new Error(msg);
+  }
+  return results;
+}
+
+/** Full-page screenshot to tests/e2e/artifacts/<name>.png; returns the path. */
+export async function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_');
+  const file = path.join(ARTIFACTS, `${safe}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Describe the focused element (tag, id, class, text) or null. */
+export async function focusedElement(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id,
+      className: typeof el.className === 'string' ? el.className : '',
+      href: el.getAttribute('href'),
+      text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 80),
+    };
+  });
+}
+
+/**
+ * Whether the focused element shows a focus indicator: an outline, a box
+ * shadow or a border that differs from its unfocused look.
+ */
+export async function hasFocusIndicator(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return false;
+    const cs = getComputedStyle(el);
+    const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1;
+    const shadow = cs.boxShadow && cs.boxShadow !== 'none';
+    return outline || Boolean(shadow);
+  });
+}
+
+/**
+ * Press Tab from the top of the page until focus leaves the document or
+ * returns to an element seen before; for every stop record the element and
+ * whether it shows a focus indicator. Capped at `max` stops.
+ */
+export async function tabStops(page, { max = 80 } = {}) {
+  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  const stops = [];
+  const seen = new Set();
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const el = await focusedElement(page);
+    if (!el) break;
+    const key = await page.evaluate(() => {
+      const a = document.activeElement;
+      // a stable path to the element
+      const parts = [];
+      for (let n = a; n && n.nodeType === 1; n = n.parentElement) {
+        const idx = n.parentElement ? Array.prototype.indexOf.call(n.parentElement.children, n) : 0;
+        parts.push(`${n.tagName}:${idx}`);
+      }
+      return parts.join('/');
+    });
+    if (seen.has(key)) break;
+    seen.add(key);
+    stops.push({ ...el, visible: await hasFocusIndicator(page) });
+  }
+  return stops;
+}
+
+/** Pixels by which the page is wider than the viewport (0 = no horizontal scroll). */
+export async function horizontalOverflow(page) {
+  return page.evaluate(() =>
+    Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth);
+}
