@@ -46,6 +46,10 @@ check-asan: deps-check $(ASAN_BUILD)/build.ninja
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 tests/run-all --build $(ASAN_BUILD) --no-e2e
 
+# A short run of every libFuzzer target (FUZZ_SECONDS each, default 20).
+fuzz: deps-check
+	tests/fuzz/run
+
 bench: deps
 	meson setup build-release --buildtype=release 2>/dev/null || true
 	ninja -C build-release

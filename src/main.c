@@ -233,10 +233,13 @@ static int cmd_serve(int argc, char **argv)
 		return rc;
 
 	rc = 1;
-	if (!i18n_init(a.cfg.locale_dir, &err) || !format_init()) {
-		fprintf(stderr, "bireg serve: %s\n", err ? err->message : "time zone data missing");
+	if (!i18n_init(a.cfg.locale_dir, &err)) {
+		fprintf(stderr, "bireg serve: %s\n", err->message);
 		goto out;
 	}
+	/* Without tzdata the built-in EU rule is used, exact since 1996. */
+	if (!format_init())
+		log_warn("time zone data for Europe/Berlin not found; using the built-in EU rule");
 	http_parse_init();
 	d = open_migrated(&a.cfg, &err);
 	if (!d) {

@@ -73,6 +73,9 @@ struct db_ops {
 	 * migration_end restores the connection whatever happened (rolling back
 	 * if the transaction is still open). */
 	db_status (*migration_begin)(db *d, GError **err);
+	/* Runs a migration's SQL; refuses statements that would end the
+	 * migration's transaction (BEGIN, COMMIT, END, ROLLBACK). */
+	db_status (*migration_exec)(db *d, const char *sql, GError **err);
 	db_status (*migration_commit)(db *d, GError **err);
 	void (*migration_end)(db *d);
 };

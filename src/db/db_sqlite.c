@@ -441,8 +441,84 @@ static db_status sq_migration_begin(db *base, GError **err)
 	return sq_begin(base, err);
 }
 
+/* Skips blanks and comments at the start of one statement's text. */
+static const char *skip_blanks(const char *p)
+{
+	for (;;) {
+		while (g_ascii_isspace(*p))
+			p++;
+		if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *end = strstr(p + 2, "*/");
+			p = end ? end + 2 : p + strlen(p);
+		} else {
+			return p;
+		}
+	}
+}
+
+/* True for BEGIN, COMMIT, END and ROLLBACK, which would end or nest the
+ * transaction a migration runs in. SQLite has parsed st as one statement,
+ * so its first word is the statement's kind: the END of a trigger body is
+ * part of a CREATE TRIGGER and never comes first. */
+static bool ends_transaction(sqlite3_stmt *st)
+{
+	static const char *const words[] = { "BEGIN", "COMMIT", "END", "ROLLBACK" };
+	/* Cheap filter: transaction control counts as read-only. */
+	if (!sqlite3_stmt_readonly(st))
+		return false;
+	const char *p = skip_blanks(sqlite3_sql(st));
+	for (size_t i = 0; i < G_N_ELEMENTS(words); i++) {
+		size_t n = strlen(words[i]);
+		if (g_ascii_strncasecmp(p, words[i], n) == 0 && !is_ident_char(p[n]))
+			return true;
+	}
+	return false;
+}
+
+/* A migration is run statement by statement (what sqlite3_exec does), so
+ * that each statement can be looked at before it runs. */
+static db_status sq_migration_exec(db *base, const char *sql, GError **err)
+{
+	sq_db *d = (sq_db *)base;
+	const char *p = sql;
+
+	while (*p) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		int rc = sqlite3_prepare_v2(d->h, p, -1, &st, &tail);
+		if (rc != SQLITE_OK) {
+			g_autofree char *what = g_strndup(skip_blanks(p), 80);
+			return sq_fail(d, rc, err, what);
+		}
+		if (!st) /* only blanks and comments were left */
+			break;
+		if (ends_transaction(st)) {
+			db_status ret = db_fail(err, DB_ERROR,
+					"a migration must not contain BEGIN, COMMIT, END or ROLLBACK "
+					"(it runs in a transaction of its own): %s", sqlite3_sql(st));
+			sqlite3_finalize(st);
+			return ret;
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		db_status ret = rc == SQLITE_DONE ? DB_OK : sq_fail(d, rc, err, sqlite3_sql(st));
+		sqlite3_finalize(st);
+		if (ret < 0)
+			return ret;
+		p = tail;
+	}
+	return DB_OK;
+}
+
 static db_status sq_migration_commit(db *base, GError **err)
 {
+	/* Too late to undo by then, but at least said clearly. */
+	if (sqlite3_get_autocommit(((sq_db *)base)->h))
+		return db_fail(err, DB_ERROR,
+				"the migration ended its own transaction; remove BEGIN/COMMIT from it");
 	g_autoptr(db_stmt) s = sq_prepare(base, "PRAGMA foreign_key_check", err);
 	if (!s)
 		return DB_ERROR;
@@ -647,6 +723,7 @@ static const struct db_ops sq_ops = {
 	.changes = sq_changes,
 	.table_exists = sq_table_exists,
 	.migration_begin = sq_migration_begin,
+	.migration_exec = sq_migration_exec,
 	.migration_commit = sq_migration_commit,
 	.migration_end = sq_migration_end,
 };

@@ -11,6 +11,7 @@
 #include "db/db_internal.h"
 
 #include "bireg-resources.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +44,6 @@ static int compare_version(const void *a, const void *b)
 {
 	const migration *x = a, *y = b;
 	return (x->version > y->version) - (x->version < y->version);
-}
-
-/* Current UTC time as "2026-11-26T13:30:00Z", the format of every stored
- * time. Newly allocated. */
-static char *now_utc(void)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_now_utc();
-	return g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 int db_schema_version(db *d, GError **err)
@@ -107,10 +100,11 @@ static int apply_one(db *d, const migration *m, GError **err)
 			goto out;
 		}
 	}
-	if (db_exec(d, m->sql, err) < 0)
+	if (ops->migration_exec(d, m->sql, err) < 0)
 		goto out;
 	{
-		g_autofree char *now = now_utc();
+		char now[21];
+		util_now_iso(now);
 		g_autoptr(db_stmt) s = db_prepare(d,
 				"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
 				err);

@@ -122,8 +122,10 @@ void http_params_add(http_params *p, const char *name, const char *value)
 
 const char *http_params_get(const http_params *p, const char *name)
 {
-	const GPtrArray *vals = http_params_get_all(p, name);
+	const GPtrArray *vals;
 
+	g_return_val_if_fail(p != NULL, NULL);
+	vals = http_params_get_all(p, name);
 	return vals->len > 0 ? g_ptr_array_index(vals, 0) : NULL;
 }
 
@@ -396,8 +398,8 @@ static void mp_warning(gint64 offset, GMimeParserWarning code, const gchar *item
 	(void)item;
 	/* A header line GMime cannot read is skipped by GMime; we must not
 	 * guess what the client meant, so such a part is rejected. Other
-	 * warnings concern structures (nested multiparts, messages) that we never
-	 * let GMime see, or things we check ourselves. */
+	 * warnings concern bodies (of nested multiparts, messages) that GMime
+	 * never gets to see here, or things we check ourselves. */
 	if (code == GMIME_CRIT_INVALID_HEADER_NAME || code == GMIME_CRIT_CONFLICTING_HEADER)
 		mp->header_fatal = TRUE;
 }
@@ -509,6 +511,8 @@ static char *mp_clean_filename(const char *s, size_t len)
 			base = p + 1;
 	}
 	clean = text_strip_control_chars(base);
+	if (clean == NULL)
+		return NULL;
 	if (strcmp(clean, ".") == 0 || strcmp(clean, "..") == 0)
 		clean[0] = '\0';
 	return clean;
@@ -530,6 +534,23 @@ static int mp_header_count(GMimeObject *obj, const char *name, GMimeHeader **fir
 		}
 	}
 	return n;
+}
+
+/* The upload's type as GMime read it ("type/subtype", parameters dropped),
+ * or application/octet-stream when none was sent or it is not clean text:
+ * everything that leaves this file is valid UTF-8. */
+static char *mp_upload_type(GMimeObject *obj, gboolean sent)
+{
+	char *t = NULL;
+
+	if (sent)
+		t = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
+	if (t == NULL || !g_utf8_validate(t, -1, NULL) || text_has_control_chars(t) ||
+	    strpbrk(t, "\t\r\n") != NULL) {
+		g_free(t);
+		t = g_strdup("application/octet-stream");
+	}
+	return t;
 }
 
 /* The charsets a text field may declare: browsers send UTF-8 for our
@@ -631,11 +652,7 @@ static http_parse_status mp_part(mp_state *mp, const char *raw, size_t n)
 		u = g_new0(http_upload, 1);
 		u->field = g_strndup(name.s, name.len);
 		u->filename = fname;
-		if (cth != NULL)
-			u->content_type = g_mime_content_type_get_mime_type(
-				g_mime_object_get_content_type(obj));
-		else
-			u->content_type = g_strdup("application/octet-stream");
+		u->content_type = mp_upload_type(obj, cth != NULL);
 		u->data = g_bytes_new(content, clen);
 		g_ptr_array_add(mp->uploads, u);
 		return HTTP_PARSE_OK;
@@ -694,6 +711,8 @@ http_parse_status http_parse_multipart(const char *content_type, const void *bod
 	gboolean final = FALSE;
 
 	g_return_val_if_fail(lim != NULL && fields != NULL && uploads != NULL, HTTP_PARSE_BAD);
+	/* Cheap after the first time; guards against a caller that forgot. */
+	http_parse_init();
 	boundary = mp_boundary(content_type);
 	if (boundary == NULL)
 		return fail(err, HTTP_PARSE_BAD, "multipart: not multipart/form-data with a boundary");

@@ -34,7 +34,8 @@ typedef struct http_limits {
 extern const http_limits http_limits_default;
 
 /* Initialises GMime for http_parse_multipart. Call once at startup, before
- * worker threads run; later calls do nothing. */
+ * worker threads run; later calls do nothing (http_parse_multipart makes
+ * one itself, so a forgotten call is not fatal). */
 void http_parse_init(void);
 
 /* A multi-map from field name to values, in the order they came. */
@@ -61,7 +62,12 @@ typedef struct http_upload {
 } http_upload;
 void http_upload_free(http_upload *u);
 
-/* "a=1&b=%C3%A4" (no leading '?'); '+' is a space. Adds to out. */
+/* "a=1&b=%C3%A4" (no leading '?'); '+' is a space. Adds to out, in order,
+ * duplicates kept; "a=" and "a" give "", empty pairs ("a&&b") and pairs
+ * without a name ("=x") are skipped. Names must not contain control
+ * characters (tab and line breaks included); values may hold tab, CR and LF.
+ * All or nothing: on an error out is left as it was. qs need not be
+ * NUL-terminated; only len bytes are read. */
 http_parse_status http_parse_query(const char *qs, size_t len, const http_limits *lim,
 				   http_params *out, GError **err);
 /* application/x-www-form-urlencoded body: same rules as a query string. */
@@ -70,13 +76,23 @@ http_parse_status http_parse_urlencoded(const void *body, size_t len, const http
 /* multipart/form-data. content_type is the request's Content-Type header
  * (with its boundary). Text parts go to fields; file parts (those with a
  * filename) to uploads as http_upload* (the array must free with
- * http_upload_free). */
+ * http_upload_free). All or nothing, like http_parse_query. A body without
+ * its closing "--boundary--" is truncated and BAD; so are parts without a
+ * form-data name, text parts that are not UTF-8 (or declare another
+ * charset), and parts with a Content-Transfer-Encoding other than
+ * 7bit/8bit/binary. An upload's content_type is "type/subtype" without
+ * parameters, "application/octet-stream" when none was sent; its filename
+ * has "%22" turned back into '"', no path, no control characters, and is
+ * never "." or "..". A file input left empty gives an upload with filename
+ * "" and no data. */
 http_parse_status http_parse_multipart(const char *content_type, const void *body, size_t len,
 				       const http_limits *lim, http_params *fields,
 				       GPtrArray *uploads, GError **err);
 /* Cookie header "a=1; b=2" into name -> value (both owned by the table,
  * created with g_str_hash/g_free). Malformed pairs are skipped, not fatal;
- * the first of duplicate names wins. */
+ * the first of duplicate names wins. Values lose surrounding quotes but are
+ * not percent-decoded. Pairs with invalid UTF-8, control characters or a
+ * value over 4096 bytes are skipped; at most 50 cookies are kept. */
 void http_parse_cookies(const char *header, GHashTable *out);
 /* A new table suitable for http_parse_cookies. */
 GHashTable *http_cookies_new(void);

@@ -67,48 +67,60 @@ bool format_lang_is_en(const char *lang)
 
 /* ----------------------------------------------------------------- names */
 
-static const char *const weekday_de[] = { "Montag", "Dienstag", "Mittwoch", "Donnerstag",
-	"Freitag", "Samstag", "Sonntag" };
-static const char *const weekday_en[] = { "Monday", "Tuesday", "Wednesday", "Thursday",
-	"Friday", "Saturday", "Sunday" };
-static const char *const weekday_short_de[] = { "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So" };
-static const char *const weekday_short_en[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
-static const char *const month_de[] = { "Januar", "Februar", "März", "April", "Mai", "Juni",
-	"Juli", "August", "September", "Oktober", "November", "Dezember" };
-static const char *const month_en[] = { "January", "February", "March", "April", "May", "June",
-	"July", "August", "September", "October", "November", "December" };
-/* Duden abbreviations; the short months stay whole. */
-static const char *const month_short_de[] = { "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni",
-	"Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez." };
-static const char *const month_short_en[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+/* Tables indexed [lang][n - 1] with lang 0 = German, 1 = English. */
+enum { DE = 0, EN = 1 };
+static const char *const weekday_names[2][7] = {
+	{ "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag" },
+	{ "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" },
+};
+static const char *const weekday_shorts[2][7] = {
+	{ "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So" },
+	{ "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" },
+};
+static const char *const month_names[2][12] = {
+	{ "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+	  "Oktober", "November", "Dezember" },
+	{ "January", "February", "March", "April", "May", "June", "July", "August", "September",
+	  "October", "November", "December" },
+};
+/* German: Duden abbreviations, the short months stay whole. */
+static const char *const month_shorts[2][12] = {
+	{ "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.",
+	  "Dez." },
+	{ "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" },
+};
+
+static int lang_index(const char *lang)
+{
+	return format_lang_is_en(lang) ? EN : DE;
+}
 
 const char *format_weekday_name(const char *lang, int weekday)
 {
 	if (weekday < 1 || weekday > 7)
 		return "";
-	return (format_lang_is_en(lang) ? weekday_en : weekday_de)[weekday - 1];
+	return weekday_names[lang_index(lang)][weekday - 1];
 }
 
 const char *format_weekday_short(const char *lang, int weekday)
 {
 	if (weekday < 1 || weekday > 7)
 		return "";
-	return (format_lang_is_en(lang) ? weekday_short_en : weekday_short_de)[weekday - 1];
+	return weekday_shorts[lang_index(lang)][weekday - 1];
 }
 
 const char *format_month_name(const char *lang, int month)
 {
 	if (month < 1 || month > 12)
 		return "";
-	return (format_lang_is_en(lang) ? month_en : month_de)[month - 1];
+	return month_names[lang_index(lang)][month - 1];
 }
 
 const char *format_month_short(const char *lang, int month)
 {
 	if (month < 1 || month > 12)
 		return "";
-	return (format_lang_is_en(lang) ? month_short_en : month_short_de)[month - 1];
+	return month_shorts[lang_index(lang)][month - 1];
 }
 
 /* ------------------------------------------------------- calendar days */
@@ -177,7 +189,7 @@ bireg_date format_date_of(GDateTime *t)
 static void append_day(GString *out, bool en, const bireg_date *d)
 {
 	if (en)
-		g_string_append_printf(out, "%d %s %04d", d->day, month_short_en[d->month - 1], d->year);
+		g_string_append_printf(out, "%d %s %04d", d->day, month_shorts[EN][d->month - 1], d->year);
 	else
 		g_string_append_printf(out, "%02d.%02d.%04d", d->day, d->month, d->year);
 }
@@ -200,10 +212,10 @@ char *format_day_long(const char *lang, const bireg_date *d)
 	g_return_val_if_fail(day_ok(d), g_strdup(""));
 	int wd = format_date_weekday(d);
 	if (format_lang_is_en(lang))
-		return g_strdup_printf("%s, %d %s %04d", weekday_en[wd - 1], d->day,
-			month_en[d->month - 1], d->year);
-	return g_strdup_printf("%s, %d. %s %04d", weekday_de[wd - 1], d->day,
-		month_de[d->month - 1], d->year);
+		return g_strdup_printf("%s, %d %s %04d", weekday_names[EN][wd - 1], d->day,
+			month_names[EN][d->month - 1], d->year);
+	return g_strdup_printf("%s, %d. %s %04d", weekday_names[DE][wd - 1], d->day,
+		month_names[DE][d->month - 1], d->year);
 }
 
 char *format_day_range(const char *lang, const bireg_date *a, const bireg_date *b)
@@ -224,10 +236,10 @@ char *format_day_range(const char *lang, const bireg_date *a, const bireg_date *
 	 * between parts that contain spaces themselves. */
 	if (same_year && a->month == b->month)
 		return g_strdup_printf("%d" EN_DASH "%d %s %04d", a->day, b->day,
-			month_short_en[b->month - 1], b->year);
+			month_shorts[EN][b->month - 1], b->year);
 	if (same_year)
-		return g_strdup_printf("%d %s " EN_DASH " %d %s %04d", a->day, month_short_en[a->month - 1],
-			b->day, month_short_en[b->month - 1], b->year);
+		return g_strdup_printf("%d %s " EN_DASH " %d %s %04d", a->day, month_shorts[EN][a->month - 1],
+			b->day, month_shorts[EN][b->month - 1], b->year);
 	GString *out = g_string_new(NULL);
 	append_day(out, true, a);
 	g_string_append(out, " " EN_DASH " ");
@@ -836,7 +848,10 @@ GDateTime *format_local_to_utc(const bireg_date *d, int hour, int minute, GError
 		g_set_error_literal(err, FORMAT_ERROR, FORMAT_ERROR_NONEXISTENT, msg_dst_gap);
 		return NULL;
 	}
-	return g_date_time_new_from_unix_utc(best);
+	GDateTime *t = g_date_time_new_from_unix_utc(best);
+	if (!t) /* 0001-01-01 before 01:00 would fall before year 1 in UTC */
+		g_set_error_literal(err, FORMAT_ERROR, FORMAT_ERROR_RANGE, msg_no_date);
+	return t;
 }
 
 GDateTime *format_parse_local_datetime(const char *s, GError **err)

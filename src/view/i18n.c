@@ -38,7 +38,7 @@ bool i18n_init(const char *localedir, GError **err)
 {
 	static GMutex init_lock;
 	g_return_val_if_fail(localedir != NULL, false);
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&init_lock);
+	G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&init_lock);
 
 	const i18n_state *old = state_get();
 	if (old) {

@@ -812,6 +812,7 @@ typedef struct {
 	json_t *stack[MUSTACHE_MAX_DEPTH + 1]; /* context stack; [0] is the root */
 	unsigned sp;
 	unsigned depth;     /* sections + partials + translations entered */
+	unsigned long steps; /* nodes visited, against MUSTACHE_MAX_STEPS */
 	const mtmpl *cur;   /* template whose nodes are being rendered */
 	const mnode *tnode; /* inside a translation: errors point at its {{#t}} */
 	GString *ibuf;      /* indentation of enclosing standalone partials, made on demand */
@@ -1134,6 +1135,10 @@ static int render_nodes(rstate *st, const mnode *nodes, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		const mnode *nd = &nodes[i];
 		int rc = 0;
+		if (++st->steps > MUSTACHE_MAX_STEPS) {
+			render_error(st, nd, "more than %d steps (nested loops over large data?)", MUSTACHE_MAX_STEPS);
+			return -1;
+		}
 		switch (nd->kind) {
 		case N_TEXT:
 			emit_text(st, nd);

@@ -23,7 +23,8 @@
  * Interpolating an object or an array prints nothing in SPEC mode and is a
  * render error in STRICT mode (it is always a template bug).
  *
- * Translation: {{#t}}Hello {{name}}{{/t}} marks translatable text.  Its msgid
+ * Translation (both modes; "t" is reserved as a section name):
+ * {{#t}}Hello {{name}}{{/t}} marks translatable text.  Its msgid
  * is the verbatim source between the tags with whitespace trimmed and runs of
  * whitespace collapsed to one space ("Hello {{name}}").  At render time the
  * msgid goes through opts->translate and the result is rendered as a template
@@ -31,7 +32,15 @@
  * {{#t}} partials, nested {{#t}} and set-delimiter tags are not allowed.  A
  * translation that does not compile, or that uses a name the msgid does not
  * use, is ignored and the msgid is rendered instead, so a bad .po file cannot
- * break a page.  Compiled translations are cached in the set (under a mutex).
+ * break a page.  Compiled translations are cached in the set (under a mutex),
+ * keyed by the {{#t}} tag and the translated text's content, so a callback
+ * may return a reused buffer.  Translated text is rendered with the
+ * delimiters in force at its {{#t}} tag.
+ *
+ * Partials: a standalone partial tag indents every line of the partial by
+ * the blanks in front of the tag (nested standalone partials add up); an
+ * inline partial is not indented.  Newlines coming from data are never
+ * indented.
  *
  * Threads: mustache_set_add() and mustache_set_link() are start-up calls and
  * must not race with anything.  After linking, any number of threads may call
@@ -39,6 +48,8 @@
  *
  * Nesting of sections and partials is limited to MUSTACHE_MAX_DEPTH levels,
  * at compile time for sections and at render time for recursive partials.
+ * One render visits at most MUSTACHE_MAX_STEPS nodes, so nested loops over
+ * large data fail with an error instead of tying up a worker for minutes.
  */
 #pragma once
 
@@ -47,6 +58,7 @@
 #include <stddef.h>
 
 #define MUSTACHE_MAX_DEPTH 64
+#define MUSTACHE_MAX_STEPS 10000000
 
 #define MUSTACHE_ERROR (mustache_error_quark())
 GQuark mustache_error_quark(void);

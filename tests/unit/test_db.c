@@ -366,11 +366,39 @@ static void test_migrate_order_and_names(fixture *f, gconstpointer data)
 	const char *const zero[] = { "0000_zero.sql" };
 	g_assert_cmpint(db_migrate_from(f->d, zero, good_sqls, 1, &err), ==, -1);
 	g_clear_error(&err);
+	/* A migration may not end its transaction; nothing of it remains. */
+	const char *const own_tx[] = { "0003_c.sql" };
+	const char *const own_tx_sqls[] = {
+		"CREATE TABLE c (z INTEGER) STRICT; COMMIT; CREATE TABLE d (z INTEGER) STRICT; BEGIN;",
+		"CREATE TABLE c (z INTEGER) STRICT;\n  -- done\n  /* really */ end transaction",
+		"CREATE TABLE c (z INTEGER) STRICT; rollback;",
+		"begin; CREATE TABLE c (z INTEGER) STRICT;",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(own_tx_sqls); i++) {
+		g_assert_cmpint(db_migrate_from(f->d, own_tx, &own_tx_sqls[i], 1, &err), ==, -1);
+		g_assert_error(err, BIREG_DB_ERROR, DB_ERROR);
+		g_assert_nonnull(strstr(err->message, "must not contain BEGIN"));
+		g_clear_error(&err);
+		g_assert_false(table_exists(f->d, "c"));
+		g_assert_false(table_exists(f->d, "d"));
+	}
+	/* ... but a trigger body with BEGIN and END is fine. */
+	const char *const trigger[] = {
+		("CREATE TABLE c (z INTEGER) STRICT;\n"
+		 "CREATE TRIGGER c_count AFTER INSERT ON c BEGIN\n"
+		 "  UPDATE a SET x = x + 1;\n"
+		 "END;\n-- the end\n"),
+	};
+	g_assert_cmpint(db_migrate_from(f->d, own_tx, trigger, 1, &err), ==, 1);
+	g_assert_no_error(err);
+	exec_ok(f->d, "INSERT INTO c VALUES (1)");
+	g_assert_cmpint(query_int(f->d, "SELECT x FROM a"), ==, 43);
+	g_assert_cmpint(db_schema_version(f->d, &err), ==, 3);
 	const char *const dup[] = { "0001_a.sql", "0001_again.sql" };
 	g_assert_cmpint(db_migrate_from(f->d, dup, good_sqls, 2, &err), ==, -1);
 	g_assert_nonnull(strstr(err->message, "same number"));
 	g_clear_error(&err);
-	g_assert_cmpint(db_schema_version(f->d, &err), ==, 2);
+	g_assert_cmpint(db_schema_version(f->d, &err), ==, 3);
 }
 
 static void test_migrate_newer_schema(fixture *f, gconstpointer data)

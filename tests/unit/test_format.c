@@ -5,6 +5,7 @@
  * edge values, and every parser with the input it must refuse.
  */
 #include <locale.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -673,6 +674,14 @@ static void test_local_to_utc(void)
 	g_assert_null(bad_hour);
 	g_assert_error(err, FORMAT_ERROR, FORMAT_ERROR_RANGE);
 	g_clear_error(&err);
+	/* The edges of what GDateTime can hold. */
+	g_autoptr(GDateTime) too_early = local(1, 1, 1, 0, 30, &err);
+	g_assert_null(too_early);
+	g_assert_error(err, FORMAT_ERROR, FORMAT_ERROR_RANGE);
+	g_clear_error(&err);
+	g_autoptr(GDateTime) last = local(9999, 12, 31, 23, 59, &err);
+	assert_instant(last, "9999-12-31T22:59:00Z");
+	g_assert_no_error(err);
 }
 
 /* Every minute of both change days: what we parse, we show back unchanged. */

@@ -5,6 +5,7 @@
  * not fuzzy, and every text marked in src/ (with xgettext) or in templates/
  * (with tools/extract-msgids) must be in de.po.
  */
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -287,23 +288,29 @@ static void test_numeric_untouched(void)
 /* ----------------------------------------------------------- completeness */
 
 typedef struct po_entry {
-	char *msgctxt;
-	char *msgid;
-	char *msgid_plural;
-	GPtrArray *msgstr; /* of char *; [0] for a singular entry */
-	char *refs;        /* "#:" lines joined with spaces */
+	GString *msgctxt;      /* NULL when absent, like msgid_plural */
+	GString *msgid;
+	GString *msgid_plural;
+	GPtrArray *msgstr;     /* of GString *; [0] alone for a singular entry */
+	GString *refs;         /* the "#:" references, space separated */
 	bool fuzzy;
 	bool obsolete;
 	int line;
 } po_entry;
 
+static void gstring_free_all(gpointer s)
+{
+	if (s)
+		g_string_free(s, TRUE);
+}
+
 static void po_entry_free(po_entry *e)
 {
-	g_free(e->msgctxt);
-	g_free(e->msgid);
-	g_free(e->msgid_plural);
+	gstring_free_all(e->msgctxt);
+	gstring_free_all(e->msgid);
+	gstring_free_all(e->msgid_plural);
 	g_ptr_array_unref(e->msgstr);
-	g_free(e->refs);
+	g_string_free(e->refs, TRUE);
 	g_free(e);
 }
 
@@ -335,7 +342,8 @@ static bool po_unquote(const char *s, GString *out)
 	return *s == '\0';
 }
 
-static const char *skip_word(const char *line, const char *word)
+/* The rest of `line` after keyword `word` and a blank, or NULL. */
+static const char *after_word(const char *line, const char *word)
 {
 	size_t n = strlen(word);
 	if (strncmp(line, word, n) == 0 && (line[n] == ' ' || line[n] == '\t'))
@@ -345,9 +353,9 @@ static const char *skip_word(const char *line, const char *word)
 
 /*
  * A small reader for the PO files gettext tools write: comments, flags,
- * references, msgctxt/msgid/msgid_plural/msgstr[n] with continuation lines,
- * and "#~" obsolete entries. Entries are returned in file order, the header
- * (msgid "") included. Fails the test on a line it does not understand.
+ * references, msgctxt / msgid / msgid_plural / msgstr[n] with continuation
+ * lines, and "#~" obsolete entries. Entries come in file order, the header
+ * (msgid "") included. A line it does not understand fails the test.
  */
 static GPtrArray *po_parse(const char *path)
 {
@@ -365,89 +373,339 @@ static GPtrArray *po_parse(const char *path)
 		bool obsolete = false;
 		if (g_str_has_prefix(l, "#~")) {
 			obsolete = true;
-			l += 2;
-			while (*l == ' ')
-				l++;
-			if (*l == '|') /* previous msgid of an obsolete entry */
+			for (l += 2; *l == ' '; l++)
+				;
+			if (*l == '|') /* the previous msgid of an obsolete entry */
 				continue;
 		}
 		if (*l == '\0') {
-			if (!obsolete)
-				cur = NULL, field = NULL;
+			cur = NULL;
+			field = NULL;
 			continue;
 		}
-		bool starts_entry = l[0] == '#' || skip_word(l, "msgctxt") || skip_word(l, "msgid");
-		if (starts_entry && (!cur || seen_msgstr)) {
+		bool starts = l[0] == '#' || after_word(l, "msgctxt") || after_word(l, "msgid");
+		if (starts && (!cur || seen_msgstr)) {
 			cur = g_new0(po_entry, 1);
-			cur->msgstr = g_ptr_array_new_with_free_func(g_free);
+			cur->msgstr = g_ptr_array_new_with_free_func(gstring_free_all);
+			cur->refs = g_string_new(NULL);
 			cur->line = n + 1;
 			g_ptr_array_add(entries, cur);
 			seen_msgstr = false;
 			field = NULL;
 		}
 		if (!cur)
-			g_error("%s:%d: no entry for \"%s\"", path, n + 1, lines[n]);
+			g_error("%s:%d: text outside an entry", path, n + 1);
 		cur->obsolete |= obsolete;
 		if (l[0] == '#') {
 			if (l[1] == ',' && strstr(l, "fuzzy"))
 				cur->fuzzy = true;
 			if (l[1] == ':') {
-				g_autofree char *old = cur->refs;
-				cur->refs = g_strjoin(" ", old ? old : "", g_strstrip(g_strdup(l + 2)), NULL);
+				if (cur->refs->len)
+					g_string_append_c(cur->refs, ' ');
+				g_string_append(cur->refs, l + 3);
 			}
 			continue;
 		}
-		const char *rest;
-		GString *target = g_string_new(NULL);
-		char **slot = NULL;
-		if ((rest = skip_word(l, "msgctxt")))
-			slot = &cur->msgctxt;
-		else if ((rest = skip_word(l, "msgid_plural")))
-			slot = &cur->msgid_plural;
-		else if ((rest = skip_word(l, "msgid")))
-			slot = &cur->msgid;
-		else if (g_str_has_prefix(l, "msgstr")) {
-			rest = strchr(l, ' ');
-			seen_msgstr = true;
-		} else if (l[0] == '"' && field) {
-			g_string_free(target, TRUE);
-			if (!po_unquote(l, field))
-				g_error("%s:%d: bad string", path, n + 1);
-			/* Keep the owned copies current. */
-			po_entry *e = cur;
-			char **dst = NULL;
-			if (e->msgstr->len && field == g_ptr_array_index(e->msgstr, e->msgstr->len - 1))
-				dst = NULL;
-			(void)dst;
+		if (l[0] == '"') {
+			if (!field || !po_unquote(l, field))
+				g_error("%s:%d: stray or bad string", path, n + 1);
 			continue;
-		} else {
-			g_error("%s:%d: cannot read \"%s\"", path, n + 1, lines[n]);
 		}
-		if (!rest || !po_unquote(rest, target))
-			g_error("%s:%d: bad string", path, n + 1);
+		const char *rest;
+		GString **slot = NULL;
+		if ((rest = after_word(l, "msgctxt")))
+			slot = &cur->msgctxt;
+		else if ((rest = after_word(l, "msgid_plural")))
+			slot = &cur->msgid_plural;
+		else if ((rest = after_word(l, "msgid")))
+			slot = &cur->msgid;
+		else if (g_str_has_prefix(l, "msgstr") && (rest = strchr(l, ' ')))
+			seen_msgstr = true;
+		else
+			g_error("%s:%d: cannot read this line", path, n + 1);
+		field = g_string_new(NULL);
 		if (slot) {
-			g_free(*slot);
-			/* Field values are GStrings until the entry ends; keep the
-			 * GString alive through the entry's pointer array. */
-			*slot = NULL;
-		}
-		field = target;
-		/* Store every field's GString in msgstr's sibling list by kind. */
-		if (slot == &cur->msgctxt || slot == &cur->msgid || slot == &cur->msgid_plural) {
-			*slot = (char *)target; /* temporarily a GString, fixed below */
+			gstring_free_all(*slot);
+			*slot = field;
 		} else {
-			g_ptr_array_add(cur->msgstr, target);
+			g_ptr_array_add(cur->msgstr, field);
 		}
+		if (!po_unquote(rest, field))
+			g_error("%s:%d: bad string", path, n + 1);
 	}
-	/* Turn the GStrings into plain strings. */
 	for (guint i = 0; i < entries->len; i++) {
 		po_entry *e = g_ptr_array_index(entries, i);
-		char **fields[] = { &e->msgctxt, &e->msgid, &e->msgid_plural };
-		for (size_t k = 0; k < G_N_ELEMENTS(fields); k++)
-			if (*fields[k])
-				*fields[k] = g_string_free((GString *)*fields[k], FALSE);
-		for (guint k = 0; k < e->msgstr->len; k++)
-			e->msgstr->pdata[k] = g_string_free((GString *)e->msgstr->pdata[k], FALSE);
+		if (!e->msgid)
+			g_error("%s:%d: entry without msgid", path, e->line);
 	}
 	return entries;
+}
+
+static bool po_is_header(const po_entry *e)
+{
+	return !e->msgctxt && e->msgid->len == 0;
+}
+
+static char *po_key(const po_entry *e)
+{
+	return g_strconcat(e->msgctxt ? e->msgctxt->str : "", "\004", e->msgid->str, NULL);
+}
+
+/* What keeps a catalogue from being complete: untranslated and fuzzy entries. */
+static GPtrArray *po_problems(const char *name, GPtrArray *entries)
+{
+	GPtrArray *problems = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < entries->len; i++) {
+		const po_entry *e = g_ptr_array_index(entries, i);
+		if (e->obsolete)
+			continue;
+		if (po_is_header(e)) {
+			/* msgfmt ignores a fuzzy header, charset included. */
+			if (e->fuzzy)
+				g_ptr_array_add(problems, g_strdup_printf("%s:%d: fuzzy header", name, e->line));
+			continue;
+		}
+		bool empty = e->msgstr->len == 0 || (e->msgid_plural && e->msgstr->len < 2);
+		for (guint k = 0; k < e->msgstr->len; k++)
+			empty |= ((GString *)g_ptr_array_index(e->msgstr, k))->len == 0;
+		if (empty || e->fuzzy)
+			g_ptr_array_add(problems, g_strdup_printf("%s:%d: %s msgid \"%s\"", name, e->line,
+				empty ? "untranslated" : "fuzzy", e->msgid->str));
+	}
+	return problems;
+}
+
+/* Msgids of `wanted` that `catalogue` lacks (obsolete entries count as lacking). */
+static GPtrArray *po_missing(GPtrArray *catalogue, GPtrArray *wanted)
+{
+	g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < catalogue->len; i++) {
+		const po_entry *e = g_ptr_array_index(catalogue, i);
+		if (!e->obsolete)
+			g_hash_table_add(have, po_key(e));
+	}
+	GPtrArray *missing = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < wanted->len; i++) {
+		const po_entry *e = g_ptr_array_index(wanted, i);
+		g_autofree char *key = po_key(e);
+		if (!po_is_header(e) && !e->obsolete && !g_hash_table_contains(have, key))
+			g_ptr_array_add(missing, g_strdup_printf("\"%s\" (%s)", e->msgid->str, e->refs->str));
+	}
+	return missing;
+}
+
+static void fail_on(const char *what, GPtrArray *problems, const char *hint)
+{
+	if (problems->len == 0)
+		return;
+	GString *msg = g_string_new(NULL);
+	g_string_printf(msg, "%s (%u):", what, problems->len);
+	for (guint i = 0; i < problems->len; i++)
+		g_string_append_printf(msg, "\n  %s", (char *)g_ptr_array_index(problems, i));
+	g_string_append_printf(msg, "\n%s", hint);
+	g_test_message("%s", msg->str);
+	g_test_fail_printf("%s", msg->str);
+	g_string_free(msg, TRUE);
+}
+
+static void run_or_fail(char **argv, const char *cwd)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *out = NULL, *errout = NULL;
+	int status = 0;
+	if (!g_spawn_sync(cwd, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &errout, &status, &err))
+		g_error("cannot run %s: %s", argv[0], err->message);
+	if (!g_spawn_check_wait_status(status, &err))
+		g_error("%s failed: %s\n%s", argv[0], err->message, errout);
+}
+
+/* Every .c file under dir, relative to root. */
+static void collect_c_files(const char *root, const char *rel, GPtrArray *out)
+{
+	g_autofree char *path = g_build_filename(root, rel, NULL);
+	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+	if (!dir)
+		return;
+	const char *name;
+	while ((name = g_dir_read_name(dir))) {
+		g_autofree char *child = g_build_filename(rel, name, NULL);
+		g_autofree char *full = g_build_filename(root, child, NULL);
+		if (g_file_test(full, G_FILE_TEST_IS_DIR))
+			collect_c_files(root, child, out);
+		else if (g_str_has_suffix(name, ".c"))
+			g_ptr_array_add(out, g_steal_pointer(&child));
+	}
+}
+
+/* The checker itself must be able to fail: feed it a broken catalogue. */
+static void test_po_checker(void)
+{
+	g_autofree char *tmp = g_dir_make_tmp("bireg-po-XXXXXX", NULL);
+	g_assert_nonnull(tmp);
+	g_autofree char *path = g_build_filename(tmp, "x.po", NULL);
+	const char *po =
+		"msgid \"\"\n"
+		"msgstr \"\"\n"
+		"\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+		"\n"
+		"#: src/a.c:1\n"
+		"msgid \"Done\"\n"
+		"msgstr \"Fertig\"\n"
+		"\n"
+		"#: src/a.c:2\n"
+		"msgid \"\"\n"
+		"\"Two \\\"lines\\\" \"\n"
+		"\"here\"\n"
+		"msgstr \"\"\n"
+		"\n"
+		"#, fuzzy\n"
+		"msgid \"Close\"\n"
+		"msgstr \"Schließen\"\n"
+		"\n"
+		"msgctxt \"verb\"\n"
+		"msgid \"Open\"\n"
+		"msgstr \"Öffnen\"\n"
+		"\n"
+		"msgid \"%d file\"\n"
+		"msgid_plural \"%d files\"\n"
+		"msgstr[0] \"%d Datei\"\n"
+		"msgstr[1] \"\"\n"
+		"\n"
+		"#~ msgid \"Gone\"\n"
+		"#~ msgstr \"\"\n";
+	g_assert_true(g_file_set_contents(path, po, -1, NULL));
+	g_autoptr(GPtrArray) entries = po_parse(path);
+	g_assert_cmpuint(entries->len, ==, 7);
+	po_entry *two = g_ptr_array_index(entries, 2);
+	g_assert_cmpstr(two->msgid->str, ==, "Two \"lines\" here");
+	g_assert_cmpstr(two->refs->str, ==, "src/a.c:2");
+	po_entry *open = g_ptr_array_index(entries, 4);
+	g_assert_cmpstr(open->msgctxt->str, ==, "verb");
+	po_entry *gone = g_ptr_array_index(entries, 6);
+	g_assert_true(gone->obsolete);
+
+	g_autoptr(GPtrArray) problems = po_problems("x.po", entries);
+	g_assert_cmpuint(problems->len, ==, 3);
+	g_assert_nonnull(strstr(g_ptr_array_index(problems, 0), "untranslated msgid \"Two"));
+	g_assert_nonnull(strstr(g_ptr_array_index(problems, 1), "fuzzy msgid \"Close\""));
+	g_assert_nonnull(strstr(g_ptr_array_index(problems, 2), "untranslated msgid \"%d file\""));
+
+	/* "Open" without its context, "Gone" (obsolete) and a new msgid are missing. */
+	g_autofree char *want_path = g_build_filename(tmp, "want.pot", NULL);
+	g_assert_true(g_file_set_contents(want_path,
+		"msgid \"Done\"\nmsgstr \"\"\n\nmsgid \"Open\"\nmsgstr \"\"\n\n"
+		"msgid \"Gone\"\nmsgstr \"\"\n\n#: templates/t.mustache:3\nmsgid \"New\"\nmsgstr \"\"\n",
+		-1, NULL));
+	g_autoptr(GPtrArray) wanted = po_parse(want_path);
+	g_autoptr(GPtrArray) missing = po_missing(entries, wanted);
+	g_assert_cmpuint(missing->len, ==, 3);
+	g_assert_cmpstr(g_ptr_array_index(missing, 0), ==, "\"Open\" ()");
+	g_assert_cmpstr(g_ptr_array_index(missing, 2), ==, "\"New\" (templates/t.mustache:3)");
+
+	g_remove(path);
+	g_remove(want_path);
+	g_rmdir(tmp);
+}
+
+/* po/de.po: every entry translated, none fuzzy. */
+static void test_de_complete(void)
+{
+	g_autofree char *root = source_root();
+	g_autofree char *path = g_build_filename(root, "po", "de.po", NULL);
+	g_autoptr(GPtrArray) de = po_parse(path);
+	g_assert_cmpuint(de->len, >, 20);
+	g_autoptr(GPtrArray) problems = po_problems("po/de.po", de);
+	fail_on("po/de.po is incomplete", problems,
+		"Translate these entries (and delete \"#, fuzzy\" once right).");
+}
+
+/* Every msgid in src/ and templates/ has an entry in de.po. */
+static void test_de_covers_sources(void)
+{
+	g_autofree char *root = source_root();
+	g_autofree char *tmp = g_dir_make_tmp("bireg-msgids-XXXXXX", NULL);
+	g_assert_nonnull(tmp);
+	g_autofree char *de_path = g_build_filename(root, "po", "de.po", NULL);
+	g_autoptr(GPtrArray) de = po_parse(de_path);
+
+	/* Template text, extracted the way tools/update-po does it. */
+	g_autofree char *tpot = g_build_filename(tmp, "templates.pot", NULL);
+	g_autofree char *extractor = g_build_filename(root, "tools", "extract-msgids", NULL);
+	char *extract_argv[] = { "python3", extractor, "--root", root, "-o", tpot, NULL };
+	run_or_fail(extract_argv, root);
+	g_autoptr(GPtrArray) tmsgids = po_parse(tpot);
+
+	/* C text: xgettext over every .c file in src/, listed or not. */
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+	collect_c_files(root, "src", files);
+	g_assert_cmpuint(files->len, >, 0);
+	g_autofree char *cpot = g_build_filename(tmp, "c.pot", NULL);
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	const char *fixed[] = { "xgettext", "--from-code=UTF-8", "--force-po", "--keyword=_",
+		"--keyword=N_", "--keyword=i18n_translate:2", "--keyword=i18n_ntranslate:2,3", "-o" };
+	for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+		g_ptr_array_add(argv, (char *)fixed[i]);
+	g_ptr_array_add(argv, cpot);
+	for (guint i = 0; i < files->len; i++)
+		g_ptr_array_add(argv, g_ptr_array_index(files, i));
+	g_ptr_array_add(argv, NULL);
+	run_or_fail((char **)argv->pdata, root);
+	g_autoptr(GPtrArray) cmsgids = po_parse(cpot);
+
+	g_autoptr(GPtrArray) missing_t = po_missing(de, tmsgids);
+	g_autoptr(GPtrArray) missing_c = po_missing(de, cmsgids);
+	const char *hint = "Run tools/update-po, then translate the new entries in po/de.po.";
+	fail_on("template text missing from po/de.po", missing_t, hint);
+	fail_on("C text missing from po/de.po", missing_c, hint);
+
+	/* POTFILES.in must name every C file with text, or `ninja bireg-pot`
+	 * would lose it. */
+	g_autofree char *potfiles_path = g_build_filename(root, "po", "POTFILES.in", NULL);
+	g_autofree char *potfiles = NULL;
+	g_assert_true(g_file_get_contents(potfiles_path, &potfiles, NULL, NULL));
+	g_auto(GStrv) listed = g_strsplit(potfiles, "\n", -1);
+	g_autoptr(GPtrArray) unlisted = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < cmsgids->len; i++) {
+		const po_entry *e = g_ptr_array_index(cmsgids, i);
+		g_auto(GStrv) refs = g_strsplit(e->refs->str, " ", -1);
+		for (char **r = refs; *r && **r; r++) {
+			g_autofree char *file = g_strndup(*r, strcspn(*r, ":"));
+			bool found = g_strv_contains((const char *const *)listed, file);
+			for (guint k = 0; !found && k < unlisted->len; k++)
+				found = strcmp(g_ptr_array_index(unlisted, k), file) == 0;
+			if (!found)
+				g_ptr_array_add(unlisted, g_steal_pointer(&file));
+		}
+	}
+	fail_on("C files with text not listed in po/POTFILES.in", unlisted, "Run tools/update-po.");
+
+	g_remove(tpot);
+	g_remove(cpot);
+	g_rmdir(tmp);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	/* Simulates a service started with LANGUAGE set: i18n_init must undo it. */
+	g_setenv("LANGUAGE", "en", TRUE);
+	g_autofree char *dir = dev_localedir();
+	g_autoptr(GError) err = NULL;
+	if (!i18n_init(dir, &err))
+		g_error("i18n_init(%s): %s", dir, err->message);
+
+	g_test_add_func("/i18n/negotiate", test_negotiate);
+	g_test_add_func("/i18n/negotiate-long", test_negotiate_long);
+	g_test_add_func("/i18n/supported", test_supported);
+	g_test_add_func("/i18n/normalize", test_normalize);
+	g_test_add_func("/i18n/init", test_init);
+	g_test_add_func("/i18n/translate", test_translate);
+	g_test_add_func("/i18n/translate-format-errors", test_translate_format_errors);
+	g_test_add_func("/i18n/uselocale-macro", test_uselocale_macro);
+	g_test_add_func("/i18n/threads", test_threads);
+	g_test_add_func("/i18n/numeric-untouched", test_numeric_untouched);
+	g_test_add_func("/i18n/po/checker", test_po_checker);
+	g_test_add_func("/i18n/po/de-complete", test_de_complete);
+	g_test_add_func("/i18n/po/de-covers-sources", test_de_covers_sources);
+	return g_test_run();
 }

@@ -342,6 +342,34 @@ static void test_nesting_limits(void)
 		g_assert_error(err, MUSTACHE_ERROR, MUSTACHE_ERROR_RENDER);
 		g_assert_true(strstr(err->message, "nested deeper than 64") != NULL);
 	}
+
+	/* a recursive partial on a leaf without "kids" finds the parent's list
+	 * again; the depth limit ends it on the first way down */
+	g_autoptr(mustache_set) s = set_of(MUSTACHE_STRICT, "node", "{{#kids}}<{{n}}{{>node}}>{{/kids}}",
+			NULL);
+	g_autoptr(GError) err = NULL;
+	g_assert_null(render(s, "node", "{\"kids\": [{\"n\": 1}, {\"n\": 2}]}", NULL, &err));
+	g_assert_error(err, MUSTACHE_ERROR, MUSTACHE_ERROR_RENDER);
+	g_assert_true(strstr(err->message, "nested deeper") != NULL);
+	g_clear_error(&err);
+	/* nested loops over one list of 30: 30^5 visits exceed the step budget */
+	g_autoptr(GString) big = g_string_new("[");
+	for (int i = 0; i < 30; i++)
+		g_string_append(big, i ? ",1" : "1");
+	g_string_append(big, "]");
+	g_autofree char *loops_data = g_strdup_printf("{\"l\": %s}", big->str);
+	g_autoptr(mustache_set) loops = set_of(MUSTACHE_STRICT, "l",
+			"{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}x{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}", NULL);
+	g_assert_null(render(loops, "l", loops_data, NULL, &err));
+	g_assert_error(err, MUSTACHE_ERROR, MUSTACHE_ERROR_RENDER);
+	g_assert_true(strstr(err->message, "more than 10000000 steps") != NULL);
+	g_clear_error(&err);
+	/* with leaves that say "kids": [] it is a normal tree */
+	g_autofree char *ok = render(s, "node",
+			"{\"kids\": [{\"n\": 1, \"kids\": [{\"n\": 3, \"kids\": []}]}, {\"n\": 2, \"kids\": []}]}",
+			NULL, &err);
+	g_assert_no_error(err);
+	g_assert_cmpstr(ok, ==, "<1<3>><2>");
 }
 
 static void test_values(void)
