@@ -87,6 +87,8 @@ static int apply(bireg_config *c, const setting *s, const char *value, const cha
 				    s->group, s->key, origin, s->min, s->max);
 			return -1;
 		}
+		if (s->offset == F(max_form_bytes) && strcmp(origin, "default"))
+			c->max_form_explicit = true;
 		if (s->offset == F(max_body_bytes) || s->offset == F(max_form_bytes))
 			*(gint64 *)field = v;
 		else
@@ -175,6 +177,10 @@ int config_load(bireg_config *c, const char *path, GError **err)
 	}
 	if (check_listen(c->listen, err) < 0)
 		goto fail;
+	/* A lowered hard cap lowers the default form limit with it; only a form
+	 * limit someone set above the cap is a contradiction. */
+	if (c->max_form_bytes > c->max_body_bytes && !c->max_form_explicit)
+		c->max_form_bytes = c->max_body_bytes;
 	if (c->max_form_bytes > c->max_body_bytes) {
 		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 			    "limits.max_form_bytes: must not exceed limits.max_body_bytes");

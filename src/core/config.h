@@ -28,6 +28,7 @@ typedef struct bireg_config {
 	int queue_limit;       /* limits.queue: requests waiting for a worker before 503 */
 	bool test_routes;      /* BIREG_TEST_ROUTES=1 only: routes that tests use */
 	char *source;          /* the file that was read, or NULL */
+	bool max_form_explicit; /* limits.max_form_bytes came from the file or environment */
 } bireg_config;
 
 /* Fills c with defaults, then the file at path (may be NULL: then

@@ -140,7 +140,13 @@ static void send_job(evutil_socket_t fd, short what, void *arg)
 	for (guint i = 0; i + 1 < resp->headers->len; i += 2)
 		evhttp_add_header(out, g_ptr_array_index(resp->headers, i),
 				  g_ptr_array_index(resp->headers, i + 1));
-	if (resp->body_bytes) {
+	if (j->req->method == HTTP_HEAD) {
+		/* HEAD: the length of the body GET would send, and no body. */
+		gsize len = resp->body_bytes ? g_bytes_get_size(resp->body_bytes) : resp->body->len;
+		char num[32];
+		g_snprintf(num, sizeof num, "%" G_GSIZE_FORMAT, len);
+		evhttp_add_header(out, "Content-Length", num);
+	} else if (resp->body_bytes) {
 		gsize len;
 		const void *data = g_bytes_get_data(resp->body_bytes, &len);
 		evbuffer_add_reference(buf, data, len, free_gbytes_ref,
@@ -239,6 +245,7 @@ static http_request *convert(struct evhttp_request *ev)
 
 	const char *raw_path = uri ? evhttp_uri_get_path(uri) : NULL;
 	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+	g_free(req->raw_query);
 	req->raw_query = g_strdup(query ? query : "");
 	if (!raw_path || !*raw_path) {
 		if (uri && !raw_path) {
@@ -295,7 +302,9 @@ static void on_request(struct evhttp_request *ev, void *arg)
 static void *loop_main(void *arg)
 {
 	loop *lp = arg;
-	event_base_dispatch(lp->base);
+	/* Keep running while connections only wait for workers: the loop must
+	 * still be there to write their responses after the listener is gone. */
+	event_base_loop(lp->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	return NULL;
 }
 

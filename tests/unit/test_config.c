@@ -103,6 +103,21 @@ static void test_errors(void)
 		     "limits.max_form_bytes");
 }
 
+/* Lowering only the hard cap lowers the default form limit with it. */
+static void test_body_cap_alone(void)
+{
+	bireg_config c;
+	GError *err = NULL;
+	clean_env();
+	g_setenv("BIREG_MAX_BODY_BYTES", "65536", TRUE);
+	g_assert_cmpint(config_load(&c, NULL, &err), ==, 0);
+	g_assert_no_error(err);
+	g_assert_cmpint(c.max_body_bytes, ==, 65536);
+	g_assert_cmpint(c.max_form_bytes, ==, 65536);
+	config_clear(&c);
+	clean_env();
+}
+
 static void test_missing_file(void)
 {
 	bireg_config c;
@@ -120,5 +135,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/file-and-env", test_file_and_env);
 	g_test_add_func("/config/errors", test_errors);
 	g_test_add_func("/config/missing-file", test_missing_file);
+	g_test_add_func("/config/body-cap-alone", test_body_cap_alone);
 	return g_test_run();
 }

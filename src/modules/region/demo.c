@@ -22,6 +22,13 @@ static const char *str(json_t *o, const char *key, const char *def)
 	return s ? s : def;
 }
 
+/* The i-th contract partner's name. */
+static const char *partner(json_t *partners, size_t i, const char *def)
+{
+	const char *s = json_string_value(json_array_get(partners, i));
+	return s ? s : def;
+}
+
 /* "2008-06" -> "Juni 2008" */
 static char *month_year(const char *ym)
 {
@@ -46,9 +53,10 @@ static char *describe(json_t *root)
 
 	g_string_append_printf(d,
 		"Die %s ist eines der regionalen Bildungsnetzwerke in Nordrhein-Westfalen. "
-		"Grundlage ist der Kooperationsvertrag zwischen %s und %s vom %s.\n\n",
-		str(root, "name", "Bildungsregion"), str(json_array_get(partners, 0), NULL, "dem Land"),
-		str(json_array_get(partners, 1), NULL, "der Kommune"), since);
+		"Grundlage ist der im %s geschlossene Kooperationsvertrag; Vertragspartner sind "
+		"%s und %s.\n\n",
+		str(root, "name", "Bildungsregion"), since, partner(partners, 0, "das Land"),
+		partner(partners, 1, "die Kommune"));
 	g_string_append(d,
 		"Die Geschäftsstelle koordiniert die Arbeit der Handlungsforen, bereitet die "
 		"Regionale Bildungskonferenz und die Sitzungen des Lenkungskreises vor und nach und ist "

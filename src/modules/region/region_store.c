@@ -84,6 +84,7 @@ static json_t *row_model(const bireg_ctx *ctx, db_stmt *st, GError **err)
 		json_decref(m);
 		return NULL;
 	}
+	json_object_set_new(m, "has_levels", json_boolean(json_array_size(lv) > 0));
 	json_object_set_new(m, "levels", lv);
 	return m;
 }

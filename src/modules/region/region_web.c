@@ -105,7 +105,8 @@ static json_t *feedback_model(req_ctx *rc, const feedback_form *f, bool sent)
 		if (all[i].message)
 			json_array_append_new(errors, json_pack("{s:s,s:s}", "field", all[i].field,
 								"message", all[i].message));
-	return json_pack("{s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "action", action, "errors", errors,
+	return json_pack("{s:s,s:b,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "action", action,
+			 "has_errors", json_array_size(errors) > 0, "errors", errors,
 			 "name", f->name ? f->name : "", "email", f->email ? f->email : "",
 			 "message", f->message ? f->message : "", "name_error",
 			 f->name_error ? f->name_error : "", "email_error",
@@ -117,8 +118,10 @@ static int accessibility_page(req_ctx *rc, int status, const feedback_form *f, b
 {
 	bireg_date day = {.year = STATEMENT_YEAR, .month = STATEMENT_MONTH, .day = STATEMENT_DAY};
 	g_autofree char *date = format_day(rc->req->lang, &day);
-	json_t *model = json_pack("{s:O,s:s,s:o,s:s}", "region", rc->region, "statement_date", date,
-				  "feedback", feedback_model(rc, f, sent), "csrf_token", "");
+	g_autofree char *privacy = view_href(rc, "/datenschutz");
+	json_t *model = json_pack("{s:O,s:s,s:o,s:s,s:s}", "region", rc->region, "statement_date",
+				  date, "feedback", feedback_model(rc, f, sent), "csrf_token", "",
+				  "privacy_href", privacy);
 	g_autofree char *tmpl = g_strdup_printf("pages/accessibility.%s", rc->req->lang);
 	return view_page_full(rc, status, tmpl, view_t(rc, N_("Accessibility statement")), model,
 			      NULL);
