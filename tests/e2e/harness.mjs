@@ -6,12 +6,14 @@
 //                 is downloaded.
 // checkAxe(page)  runs axe-core with the WCAG 2.1 A/AA tags and fails with a readable
 //                 list of every violation.
-// screenshot()    writes a full-page PNG to tests/e2e/artifacts/ (gitignored).
+// screenshot()    writes a full-page PNG to tests/e2e/artifacts/ (gitignored);
+//                 artifactPath(name) gives a path there for other files.
 // Plus small helpers the tests share: newPage(), tabStops(), hasFocusIndicator(),
 // horizontalOverflow().
 //
 // Environment:
 //   BIREG_BIN        binary to test (default build/bireg, relative to the repo root)
+//   BIREG_LOCALE_DIR translations (default <dir of BIREG_BIN>/po when that exists)
 //   BIREG_CHROMIUM   browser executable (default /usr/bin/chromium)
 //   BIREG_E2E_KEEP   set to 1 to keep the temp dir and server log after the run
 
@@ -86,6 +88,9 @@ export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
     BIREG_TEST_ROUTES: '1',
     ...extraEnv,
   };
+  // An uninstalled build finds its compiled catalogues in <builddir>/po.
+  const buildPo = path.join(path.dirname(bin), 'po');
+  if (!env.BIREG_LOCALE_DIR && fs.existsSync(buildPo)) env.BIREG_LOCALE_DIR = buildPo;
 
   await runOnce(bin, ['init'], env, log);
   if (demo) await runOnce(bin, ['demo'], env, log);
@@ -158,7 +163,11 @@ export async function newPage(browser, { baseURL, width = 1280, height = 900, lo
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') page.problems.push(`console: ${msg.text()}`);
+    if (msg.type() !== 'error') return;
+    // An error page's own 4xx/5xx status is logged too; that one is expected
+    // (subresource failures are caught by the response handler below).
+    if (msg.text().startsWith('Failed to load resource') && msg.location()?.url === page.url()) return;
+    page.problems.push(`console: ${msg.text()} (${msg.location()?.url || ''})`);
   });
   page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`));
   page.on('requestfailed', (req) => {
@@ -196,11 +205,15 @@ export async function checkAxe(page, { exclude = [] } = {}) {
   return results;
 }
 
+/** Path for an artifact file tests/e2e/artifacts/<name> (directory created). */
+export function artifactPath(name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return path.join(ARTIFACTS, name.replace(/[^A-Za-z0-9._-]+/g, '_'));
+}
+
 /** Full-page screenshot to tests/e2e/artifacts/<name>.png; returns the path. */
 export async function screenshot(page, name) {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_');
-  const file = path.join(ARTIFACTS, `${safe}.png`);
+  const file = artifactPath(`${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
@@ -228,10 +241,14 @@ export async function hasFocusIndicator(page) {
   return page.evaluate(() => {
     const el = document.activeElement;
     if (!el || el === document.body) return false;
-    const cs = getComputedStyle(el);
-    const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1;
-    const shadow = cs.boxShadow && cs.boxShadow !== 'none';
-    return outline || Boolean(shadow);
+    // KERN's stretched card links draw the ring on ::after.
+    return [null, '::before', '::after'].some((pseudo) => {
+      const cs = getComputedStyle(el, pseudo);
+      if (pseudo && (cs.content === 'none' || cs.content === 'normal')) return false;
+      const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1;
+      const shadow = cs.boxShadow && cs.boxShadow !== 'none';
+      return outline || Boolean(shadow);
+    });
   });
 }
 

@@ -11,9 +11,8 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import {
-  ARTIFACTS, checkAxe, focusedElement, horizontalOverflow, launchBrowser, newPage, screenshot,
+  artifactPath, checkAxe, focusedElement, horizontalOverflow, launchBrowser, newPage, screenshot,
   startBireg, tabStops,
 } from './harness.mjs';
 
@@ -188,11 +187,11 @@ describe('print styles', { timeout: 60_000 }, () => {
       const color = await page.evaluate(() => getComputedStyle(document.querySelector('h1')).color);
       assert.equal(color, 'rgb(0, 0, 0)');
       const footerLink = await page.evaluate(() => {
-        const a = document.querySelector('.bireg-footer a[href]');
+        const a = document.querySelector('.bireg-footer__links a[href]');
         return a ? getComputedStyle(a, '::after').content : null;
       });
       assert.ok(footerLink && footerLink.includes('('), 'footer links should print their address');
-      await page.pdf({ path: path.join(ARTIFACTS, 'home-print.pdf') });
+      await page.pdf({ path: artifactPath('home-print.pdf') });
     } finally {
       await page.context().close();
     }
