@@ -57,6 +57,8 @@ typedef struct server {
 	int nworkers;
 	gint workers_ready;     /* workers that finished worker_init */
 	gint workers_failed;
+	gint stopping;          /* set at SIGTERM: no new jobs, close connections */
+	gint loops_closed;      /* loops that have removed their listener */
 	GMutex init_lock;
 	char *init_error;       /* first worker_init failure, under init_lock */
 } server;
@@ -140,6 +142,9 @@ static void send_job(evutil_socket_t fd, short what, void *arg)
 	for (guint i = 0; i + 1 < resp->headers->len; i += 2)
 		evhttp_add_header(out, g_ptr_array_index(resp->headers, i),
 				  g_ptr_array_index(resp->headers, i + 1));
+	/* While stopping, keep-alive clients are told to go. */
+	if (g_atomic_int_get(&j->srv->stopping))
+		evhttp_add_header(out, "Connection", "close");
 	if (j->req->method == HTTP_HEAD) {
 		/* HEAD: the length of the body GET would send, and no body. */
 		gsize len = resp->body_bytes ? g_bytes_get_size(resp->body_bytes) : resp->body->len;
@@ -283,6 +288,16 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	j->req = convert(ev);
 	j->resp = http_response_new();
 
+	/* in_flight was raised before this check, so the main thread either
+	 * waits for this job or we answer here: no job can slip past shutdown. */
+	if (g_atomic_int_get(&srv->stopping)) {
+		j->resp->status = 503;
+		j->resp->route_name = "-";
+		http_response_set_header(j->resp, "Content-Type", "text/html; charset=utf-8");
+		j->resp->body_bytes = g_bytes_ref(srv->opts->busy_page);
+		send_job(-1, 0, j);
+		return;
+	}
 	if (g_atomic_int_get(&srv->opts->stats->queued) >= srv->opts->queue_limit) {
 		/* Overloaded: answer at once from the loop instead of queueing
 		 * without bound. The page was rendered at start. */
@@ -377,6 +392,7 @@ static void stop_accepting(evutil_socket_t fd, short what, void *arg)
 		evhttp_del_accept_socket(lp->http, lp->bound);
 		lp->bound = NULL;
 	}
+	g_atomic_int_inc(&lp->srv->loops_closed);
 }
 
 static void stop_loop(evutil_socket_t fd, short what, void *arg)
@@ -492,10 +508,14 @@ int server_run(const server_opts *opts, const server_hooks *hooks, GError **err)
 	sigwait(&sigs, &sig);
 	log_info("signal %d: stopping; finishing %d requests in flight", sig,
 		 g_atomic_int_get(&opts->stats->in_flight));
+	g_atomic_int_set(&srv.stopping, 1);
 	for (int i = 0; i < srv.nloops; i++)
 		event_base_once(srv.loops[i].base, -1, EV_TIMEOUT, stop_accepting, &srv.loops[i], NULL);
 	gint64 deadline = g_get_monotonic_time() + (gint64)opts->shutdown_grace * G_USEC_PER_SEC;
-	while (g_atomic_int_get(&opts->stats->in_flight) > 0 && g_get_monotonic_time() < deadline)
+	/* First every listener is gone, then every accepted request answered. */
+	while ((g_atomic_int_get(&srv.loops_closed) < srv.nloops ||
+		g_atomic_int_get(&opts->stats->in_flight) > 0) &&
+	       g_get_monotonic_time() < deadline)
 		g_usleep(5000);
 	if (g_atomic_int_get(&opts->stats->in_flight) > 0)
 		log_warn("%d requests still in flight after the grace period",
