@@ -16,12 +16,16 @@
 
 #include "core/log.h"
 #include "db/db.h"
+#include "core/token.h"
+#include "modules/account/account_store.h"
+#include "modules/account/account_web.h"
 #include "modules/region/region_store.h"
 #include "modules/region/region_web.h"
 #include "modules/system/system_web.h"
 #include "view/i18n.h"
 
-const route *const app_route_tables[] = {region_routes, system_routes};
+const route *const app_route_tables[] = {region_routes, system_routes, account_routes,
+					 admin_routes};
 const size_t app_route_table_count = G_N_ELEMENTS(app_route_tables);
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -77,8 +81,9 @@ static bool prefers_json(const char *accept)
 	return json && (!html || json < html);
 }
 
-/* Language: ?lang= (remembered in a cookie), the cookie, Accept-Language. */
-static const char *choose_lang(http_request *req, http_response *resp)
+/* Language: ?lang= (remembered in a cookie), the account's setting, the
+ * cookie, Accept-Language. */
+static const char *choose_lang(http_request *req, http_response *resp, const req_user *user)
 {
 	const char *q = http_params_get(req->query, "lang");
 	const char *c;
@@ -87,9 +92,11 @@ static const char *choose_lang(http_request *req, http_response *resp)
 		g_autofree char *cookie = g_strdup_printf(
 			"lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
 			i18n_lang_supported(q));
-		http_response_set_header(resp, "Set-Cookie", cookie);
+		http_response_add_header(resp, "Set-Cookie", cookie);
 		return i18n_lang_supported(q);
 	}
+	if (user && user->lang && i18n_lang_supported(user->lang))
+		return i18n_lang_supported(user->lang);
 	c = g_hash_table_lookup(req->cookies, "lang");
 	if (c && i18n_lang_supported(c))
 		return i18n_lang_supported(c);
@@ -141,6 +148,114 @@ static int load_region(req_ctx *rc, const char *slug)
 	return 0;
 }
 
+static void req_user_free(req_user *u)
+{
+	if (!u)
+		return;
+	g_free(u->email);
+	g_free(u->display_name);
+	g_free(u->lang);
+	g_free(u);
+}
+
+/* The session cookie's account, if the session is live. A demo account
+ * counts only in its demo region (checked in load_roles once the region is
+ * known). */
+static void load_session(req_ctx *rc)
+{
+	const char *token = g_hash_table_lookup(rc->req->cookies, AUTH_SESSION_COOKIE);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(session) s = NULL;
+	g_autoptr(account) a = NULL;
+	req_user *u;
+
+	if (!token || strlen(token) > 100)
+		return;
+	s = session_store_lookup(&rc->ctx, token, &err);
+	if (!s) {
+		if (err)
+			log_warn("request %s: session lookup failed: %s", rc->req->request_id,
+				 err->message);
+		return;
+	}
+	a = account_store_get(&rc->ctx, s->account_id, &err);
+	if (!a || strcmp(a->status, "active"))
+		return;
+	u = g_new0(req_user, 1);
+	u->id = a->id;
+	u->email = g_strdup(a->email);
+	u->display_name = g_strdup(a->display_name);
+	u->lang = g_strdup(a->lang);
+	u->totp_enabled = a->totp_enabled;
+	u->session_id = s->id;
+	u->second_factor_pending = s->second_factor_pending;
+	u->demo_region_id = a->demo_region_id;
+	g_free(rc->csrf_token);
+	rc->csrf_token = g_strdup(s->csrf_token);
+	if (s->second_factor_pending)
+		rc->pending = u;
+	else
+		rc->user = u;
+}
+
+/* Roles of the user in the request's region; a demo account outside its
+ * region is treated as anonymous. */
+static int load_roles(req_ctx *rc)
+{
+	g_autoptr(GError) err = NULL;
+	req_user *u = rc->user ? rc->user : rc->pending;
+	int roles;
+
+	if (!u)
+		return 0;
+	if (u->demo_region_id && (!rc->ctx.region_id || u->demo_region_id != rc->ctx.region_id)) {
+		if (rc->ctx.region_id) {
+			req_user_free(u);
+			rc->user = rc->pending = NULL;
+		}
+		return 0;
+	}
+	rc->ctx.user_id = u->id;
+	if (!rc->ctx.region_id)
+		return 0;
+	roles = account_store_roles(&rc->ctx, u->id, &err);
+	if (roles < 0)
+		return region_web_status_for(err);
+	u->roles = (unsigned)roles;
+	return 0;
+}
+
+/* Every state-changing request carries the CSRF token: the session's for a
+ * logged-in client, else the one of the anonymous CSRF cookie (double
+ * submit). It comes as the form field "csrf" or the header X-CSRF-Token. */
+static bool csrf_ok(const req_ctx *rc)
+{
+	const char *sent = rc->req->form ? http_params_get(rc->req->form, "csrf") : NULL;
+	const char *expected = rc->csrf_token;
+
+	if (!sent)
+		sent = http_request_header(rc->req, "X-CSRF-Token");
+	if (!rc->user && !rc->pending)
+		expected = g_hash_table_lookup(rc->req->cookies, AUTH_CSRF_COOKIE);
+	return sent && expected && *expected && token_equal(sent, expected);
+}
+
+/* An anonymous client gets a CSRF cookie with its first page, so that its
+ * forms (login, feedback) can be checked. */
+static void ensure_csrf_cookie(req_ctx *rc)
+{
+	const char *have;
+	if (rc->user || rc->pending)
+		return;
+	have = g_hash_table_lookup(rc->req->cookies, AUTH_CSRF_COOKIE);
+	if (have && strlen(have) >= 32 && strlen(have) <= 64) {
+		rc->csrf_token = g_strdup(have);
+		return;
+	}
+	rc->csrf_token = token_random(32);
+	rc->set_csrf_cookie = true;
+}
+
 /* Splits "/r/<slug>/rest" into slug and "/rest". Returns false when the
  * path has no region prefix. */
 static bool split_region(const char *path, char **slug, const char **rest)
@@ -177,7 +292,8 @@ static int dispatch(req_ctx *rc)
 	if (http_parse_query(req->raw_query, strlen(req->raw_query), &http_limits_default,
 			     req->query, &err) != HTTP_PARSE_OK)
 		return parse_status(err);
-	req->lang = choose_lang(req, rc->resp);
+	load_session(rc);
+	req->lang = choose_lang(req, rc->resp, rc->user ? rc->user : rc->pending);
 
 	if (split_region(path, &slug, &path)) {
 		if (strlen(slug) >= sizeof rc->region_prefix - 4)
@@ -225,8 +341,23 @@ static int dispatch(req_ctx *rc)
 		if (status)
 			return status;
 	}
-	if (rt->permit && !rt->permit(rc))
+	status = load_roles(rc);
+	if (status)
+		return status;
+	ensure_csrf_cookie(rc);
+	if ((req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) && !csrf_ok(rc)) {
+		log_warn("request %s: CSRF check failed on %s", req->request_id, rt->name);
+		rc->error_message = N_("This form has expired or did not come from this site. Please go back, reload the page and send the form again.");
 		return 403;
+	}
+	if (rt->permit && !rt->permit(rc)) {
+		if (rc->redirect) {
+			rc->resp->status = 303;
+			http_response_set_header(rc->resp, "Location", rc->redirect);
+			return 0;
+		}
+		return rc->user || rc->req->method != HTTP_GET ? 403 : 401;
+	}
 	if (!router_check_params(rt, req->method == HTTP_GET || req->method == HTTP_HEAD ? req->query
 											: req->form,
 				 &bad)) {
@@ -247,6 +378,11 @@ void app_handle(app *a, void *db_conn, http_request *req, http_response *resp)
 	};
 	int status = dispatch(&rc);
 
+	if (status == 401) {
+		/* Anonymous and not allowed: browsers were sent to the login page by
+		 * the permit hook; everything else learns it needs to log in. */
+		status = 403;
+	}
 	if (status >= 400) {
 		view_error(&rc, status, rc.error_field);
 	} else if (status != 0) {
@@ -254,8 +390,14 @@ void app_handle(app *a, void *db_conn, http_request *req, http_response *resp)
 			  status);
 		view_error(&rc, 500, NULL);
 	}
+	if (rc.set_csrf_cookie && resp->status < 300 && !req->wants_json)
+		auth_set_cookie(&rc, AUTH_CSRF_COOKIE, rc.csrf_token, -1);
 	set_security_headers(resp);
 	json_decref(rc.region);
+	req_user_free(rc.user);
+	req_user_free(rc.pending);
+	g_free(rc.csrf_token);
+	g_free(rc.redirect);
 }
 
 typedef struct worker_state {

@@ -23,7 +23,12 @@
 #include "db/db.h"
 #include "http/parse.h"
 #include "http/server.h"
+#include "core/token.h"
+#include "modules/account/account_store.h"
+#include "modules/account/password.h"
+#include "modules/account/totp.h"
 #include "modules/region/demo.h"
+#include "modules/region/region_store.h"
 #include "view/format.h"
 #include "view/i18n.h"
 
@@ -159,12 +164,17 @@ static int cmd_demo(int argc, char **argv)
 		data_dir = g_strdup(g_getenv("BIREG_DATA_DIR"));
 	if (!data_dir)
 		data_dir = g_build_filename(BIREG_SOURCE_ROOT, "..", "shared", "data", NULL);
+	if (token_init() < 0 || password_init(2) < 0) {
+		fprintf(stderr, "bireg demo: libsodium failed to start\n");
+		rc = 1;
+		goto demo_out;
+	}
 	d = open_migrated(&cfg, &err);
 	if (d) {
 		bireg_ctx ctx = {.db = d};
 		gint64 id = demo_load(&ctx, data_dir, &err);
 		if (id > 0)
-			printf("bireg: demo region \"Bildungsregion Duisburg\" is ready (slug duisburg)\n");
+			demo_print_logins(stdout);
 		else
 			rc = 1;
 		db_close(d);
@@ -173,6 +183,7 @@ static int cmd_demo(int argc, char **argv)
 	}
 	if (rc)
 		fprintf(stderr, "bireg demo: %s\n", err ? err->message : "failed");
+demo_out:
 	g_free(data_dir);
 	config_clear(&cfg);
 	common_clear(&co);
@@ -241,6 +252,10 @@ static int cmd_serve(int argc, char **argv)
 	if (!format_init())
 		log_warn("time zone data for Europe/Berlin not found; using the built-in EU rule");
 	http_parse_init();
+	if (token_init() < 0 || password_init(2) < 0 || totp_init() < 0) {
+		fprintf(stderr, "bireg serve: libsodium or liboath failed to start\n");
+		goto out;
+	}
 	d = open_migrated(&a.cfg, &err);
 	if (!d) {
 		fprintf(stderr, "bireg serve: database %s: %s\n", a.cfg.database, err->message);
@@ -281,18 +296,344 @@ out:
 	return rc;
 }
 
+/* Reads one line (the password) from stdin, without its line end. */
+static char *read_password_line(void)
+{
+	char buf[1100];
+	size_t n;
+	if (!fgets(buf, sizeof buf, stdin))
+		return NULL;
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	return g_strdup(buf);
+}
+
+/* The password for add/passwd: from stdin, or a generated one printed once. */
+static char *obtain_password(gboolean from_stdin, const char *email, bool *generated)
+{
+	char *pw;
+	pw_quality q;
+
+	*generated = false;
+	if (!from_stdin) {
+		*generated = true;
+		return token_random(18);
+	}
+	pw = read_password_line();
+	if (!pw) {
+		fprintf(stderr, "bireg user: no password on standard input\n");
+		return NULL;
+	}
+	q = password_check_quality(pw, email);
+	if (q != PW_QUALITY_OK) {
+		fprintf(stderr, "bireg user: %s\n", password_quality_message(q));
+		g_free(pw);
+		return NULL;
+	}
+	return pw;
+}
+
+static int user_action(const char *action, const char *email, const char *name, const char *lang,
+		       const char *region_slug, const char *role, gboolean pw_stdin, db *d)
+{
+	bireg_ctx ctx = {.db = d};
+	g_autoptr(GError) err = NULL;
+	g_autoptr(account) a = NULL;
+	g_autofree char *lower = NULL;
+
+	if (!strcmp(action, "list")) {
+		json_t *list = account_store_list(&ctx, &err);
+		size_t i;
+		json_t *u;
+		if (!list)
+			goto db_fail;
+		json_array_foreach(list, i, u) {
+			printf("%-40s %-30s %-8s totp=%s", json_string_value(json_object_get(u, "email")),
+			       json_string_value(json_object_get(u, "display_name")),
+			       json_string_value(json_object_get(u, "status")),
+			       json_is_true(json_object_get(u, "totp_enabled")) ? "on" : "off");
+			size_t k;
+			json_t *r;
+			json_array_foreach(json_object_get(u, "roles"), k, r)
+				printf(" %s:%s", json_string_value(json_object_get(r, "region_slug")),
+				       json_string_value(json_object_get(r, "role")));
+			printf("\n");
+		}
+		json_decref(list);
+		return 0;
+	}
+	if (!email) {
+		fprintf(stderr, "bireg user %s: --email is required\n", action);
+		return 2;
+	}
+	lower = g_utf8_strdown(email, -1);
+	a = account_store_get_by_email(&ctx, lower, &err);
+	if (err)
+		goto db_fail;
+
+	if (!strcmp(action, "add")) {
+		bool generated;
+		password_status ps;
+		if (a) {
+			fprintf(stderr, "bireg user add: an account with this e-mail exists\n");
+			return 1;
+		}
+		if (!name || !*name) {
+			fprintf(stderr, "bireg user add: --name is required\n");
+			return 2;
+		}
+		if (!strchr(lower, '@') || strlen(lower) > 254) {
+			fprintf(stderr, "bireg user add: --email is not an e-mail address\n");
+			return 2;
+		}
+		if (lang && !i18n_lang_supported(lang)) {
+			fprintf(stderr, "bireg user add: --lang must be de or en\n");
+			return 2;
+		}
+		g_autofree char *pw = obtain_password(pw_stdin, lower, &generated);
+		if (!pw)
+			return 1;
+		g_autofree char *hash = password_hash(pw, &ps);
+		if (!hash || account_store_create(&ctx, lower, name, hash,
+						  lang ? i18n_lang_supported(lang) : "de", 0, &err) < 0)
+			goto db_fail;
+		printf("bireg: account %s created\n", lower);
+		if (generated)
+			printf("bireg: password (shown once): %s\n", pw);
+		return 0;
+	}
+	if (!a) {
+		fprintf(stderr, "bireg user %s: no account with this e-mail\n", action);
+		return 1;
+	}
+	if (!strcmp(action, "passwd")) {
+		bool generated;
+		password_status ps;
+		g_autofree char *pw = obtain_password(pw_stdin, lower, &generated);
+		if (!pw)
+			return 1;
+		g_autofree char *hash = password_hash(pw, &ps);
+		if (!hash || account_store_set_password(&ctx, a->id, hash, &err) < 0 ||
+		    session_store_delete_all(&ctx, a->id, 0, &err) < 0)
+			goto db_fail;
+		printf("bireg: password of %s changed; its sessions were ended\n", lower);
+		if (generated)
+			printf("bireg: password (shown once): %s\n", pw);
+		return 0;
+	}
+	if (!strcmp(action, "grant") || !strcmp(action, "revoke")) {
+		account_role r = role ? account_role_from_name(role) : 0;
+		json_t *region;
+		int rc;
+		if (!r || !region_slug) {
+			fprintf(stderr, "bireg user %s: --region SLUG and --role admin|office|applicant are required\n",
+				action);
+			return 2;
+		}
+		region = region_store_get_by_slug(&ctx, region_slug, &err);
+		if (!region) {
+			if (err)
+				goto db_fail;
+			fprintf(stderr, "bireg user %s: no region with slug %s\n", action, region_slug);
+			return 1;
+		}
+		gint64 rid = json_integer_value(json_object_get(region, "id"));
+		json_decref(region);
+		rc = !strcmp(action, "grant") ? account_store_grant(&ctx, a->id, rid, r, &err)
+					      : account_store_revoke(&ctx, a->id, rid, r, &err);
+		if (rc < 0)
+			goto db_fail;
+		printf("bireg: %s %s role %s in region %s\n", lower,
+		       !strcmp(action, "grant") ? "has the" : "no longer has the", role, region_slug);
+		return 0;
+	}
+	if (!strcmp(action, "disable") || !strcmp(action, "enable")) {
+		if (account_store_set_status(&ctx, a->id, !strcmp(action, "disable") ? "disabled" : "active",
+					     &err) < 0 ||
+		    (!strcmp(action, "disable") && session_store_delete_all(&ctx, a->id, 0, &err) < 0))
+			goto db_fail;
+		printf("bireg: account %s %sd\n", lower, action);
+		return 0;
+	}
+	fprintf(stderr, "bireg user: unknown action \"%s\" (add, passwd, grant, revoke, disable, enable, list)\n",
+		action);
+	return 2;
+db_fail:
+	fprintf(stderr, "bireg user %s: %s\n", action, err ? err->message : "failed");
+	return 1;
+}
+
 static int cmd_user(int argc, char **argv)
 {
-	g_autoptr(GOptionContext) oc = g_option_context_new("add|passwd|grant|list - manage user accounts");
+	common_opts co = {0};
+	char *email = NULL, *name = NULL, *lang = NULL, *region = NULL, *role = NULL;
+	gboolean pw_stdin = FALSE;
+	g_autoptr(GOptionContext) oc =
+		g_option_context_new("add|passwd|grant|revoke|disable|enable|list - manage user accounts");
+	g_autoptr(GError) err = NULL;
+	GOptionEntry entries[] = {
+		{"email", 'e', 0, G_OPTION_ARG_STRING, &email, "The account's login e-mail", "EMAIL"},
+		{"name", 'n', 0, G_OPTION_ARG_STRING, &name, "Display name (add)", "NAME"},
+		{"lang", 0, 0, G_OPTION_ARG_STRING, &lang, "Language de or en (add; default de)", "LANG"},
+		{"region", 'r', 0, G_OPTION_ARG_STRING, &region, "Region slug (grant, revoke)", "SLUG"},
+		{"role", 0, 0, G_OPTION_ARG_STRING, &role, "admin, office or applicant (grant, revoke)",
+		 "ROLE"},
+		{"password-stdin", 0, 0, G_OPTION_ARG_NONE, &pw_stdin,
+		 "Read the password from standard input (add, passwd); otherwise one is generated "
+		 "and shown once",
+		 NULL},
+		{NULL},
+	};
+	bireg_config cfg;
+	const char *action;
+	int rc;
+	db *d;
+
+	g_option_context_set_summary(
+		oc, "Accounts and their roles per region.\n\n"
+		    "  add      create an account (--email, --name)\n"
+		    "  passwd   set a new password and end the account's sessions\n"
+		    "  grant    give a role in a region (--region, --role)\n"
+		    "  revoke   take a role away\n"
+		    "  disable  lock an account and end its sessions; enable unlocks it\n"
+		    "  list     every account with its roles\n\n"
+		    "Passwords need 12 to 256 characters and must not be a common password.");
+	add_common(oc, &co);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &err)) {
+		fprintf(stderr, "bireg user: %s\n", err->message);
+		rc = 2;
+		goto out;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "bireg user: name one action (see bireg user --help)\n");
+		rc = 2;
+		goto out;
+	}
+	action = argv[1];
+	if ((rc = load_config(&co, &cfg)))
+		goto out;
+	if (token_init() < 0 || password_init(2) < 0) {
+		fprintf(stderr, "bireg user: libsodium failed to start\n");
+		rc = 1;
+		config_clear(&cfg);
+		goto out;
+	}
+	d = open_migrated(&cfg, &err);
+	if (!d) {
+		fprintf(stderr, "bireg user: %s\n", err->message);
+		rc = 1;
+	} else {
+		rc = user_action(action, email, name, lang, region, role, pw_stdin, d);
+		db_close(d);
+	}
+	config_clear(&cfg);
+out:
+	common_clear(&co);
+	g_free(email);
+	g_free(name);
+	g_free(lang);
+	g_free(region);
+	g_free(role);
+	return rc;
+}
+
+static int cmd_region(int argc, char **argv)
+{
+	common_opts co = {0};
+	char *slug = NULL, *name = NULL;
+	g_autoptr(GOptionContext) oc = g_option_context_new("add|list - regions of this installation");
+	g_autoptr(GError) err = NULL;
+	GOptionEntry entries[] = {
+		{"slug", 's', 0, G_OPTION_ARG_STRING, &slug,
+		 "Short name in URLs: a-z, 0-9 and inner hyphens (add)", "SLUG"},
+		{"name", 'n', 0, G_OPTION_ARG_STRING, &name, "Name, e.g. \"Bildungsregion Kreis Wesel\" (add)",
+		 "NAME"},
+		{NULL},
+	};
+	bireg_config cfg;
+	int rc = 0;
+	db *d;
+
+	g_option_context_set_summary(oc, "  add   create a region (or rename the one with this slug)\n"
+					 "  list  every region with its slug");
+	add_common(oc, &co);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &err) || argc != 2) {
+		fprintf(stderr, "bireg region: %s\n", err ? err->message : "name one action: add or list");
+		rc = 2;
+		goto out;
+	}
+	if ((rc = load_config(&co, &cfg)))
+		goto out;
+	d = open_migrated(&cfg, &err);
+	if (!d) {
+		fprintf(stderr, "bireg region: %s\n", err->message);
+		rc = 1;
+	} else {
+		bireg_ctx ctx = {.db = d};
+		if (!strcmp(argv[1], "list")) {
+			json_t *list = region_store_list(&ctx, &err);
+			size_t i;
+			json_t *r;
+			json_array_foreach(list, i, r)
+				printf("%-24s %s\n", json_string_value(json_object_get(r, "slug")),
+				       json_string_value(json_object_get(r, "name")));
+			rc = list ? 0 : 1;
+			json_decref(list);
+		} else if (!strcmp(argv[1], "add") && slug && name && *name) {
+			region_input in = {.slug = slug, .name = name};
+			rc = region_store_upsert(&ctx, &in, &err) > 0 ? 0 : 1;
+			if (!rc)
+				printf("bireg: region %s is ready\n", slug);
+		} else {
+			fprintf(stderr, "bireg region: use add --slug SLUG --name NAME, or list\n");
+			rc = 2;
+		}
+		if (err)
+			fprintf(stderr, "bireg region: %s\n", err->message);
+		db_close(d);
+	}
+	config_clear(&cfg);
+out:
+	common_clear(&co);
+	g_free(slug);
+	g_free(name);
+	return rc;
+}
+
+static void print_route(const route *rt, void *ud)
+{
+	g_autoptr(GString) m = g_string_new(NULL);
+	(void)ud;
+	for (unsigned b = HTTP_GET; b <= HTTP_OPTIONS; b <<= 1)
+		if (rt->methods & b)
+			g_string_append_printf(m, "%s%s", m->len ? "," : "", http_method_name(b));
+	printf("%s\t%s\t%s\t%s%s\n", rt->name, m->str, rt->pattern, rt->permission ? rt->permission : "-",
+	       rt->flags & ROUTE_TEST_ONLY ? "\ttest-only" : "");
+}
+
+static int cmd_routes(int argc, char **argv)
+{
+	g_autoptr(GOptionContext) oc = g_option_context_new("- list every route");
+	g_autoptr(GError) err = NULL;
+	router *r;
 	int rc;
 
-	g_option_context_set_summary(oc, "User accounts and roles per region.\n\n"
-					 "Not available in this version: accounts, logins and roles "
-					 "are the next step of the\nfoundation (see ROADMAP in docs/).");
+	g_option_context_set_summary(oc, "Prints one line per route: name, methods, path pattern and\n"
+					 "permission, separated by tabs (the authorization matrix in\n"
+					 "tests/authz.tsv has a row for each).");
 	if ((rc = parse_args(oc, &argc, &argv)))
 		return rc;
-	fprintf(stderr, "bireg user: user accounts are not part of this version yet\n");
-	return 2;
+	r = router_new(app_route_tables, app_route_table_count, &err);
+	if (!r) {
+		fprintf(stderr, "bireg routes: %s\n", err->message);
+		return 1;
+	}
+	router_foreach(r, print_route, NULL);
+	router_free(r);
+	return 0;
 }
 
 static int cmd_version(int argc, char **argv)
@@ -313,7 +654,9 @@ static const struct {
 	{"serve", cmd_serve, "run the web server"},
 	{"init", cmd_init, "create or upgrade the database"},
 	{"demo", cmd_demo, "load the demo region (Bildungsregion Duisburg)"},
-	{"user", cmd_user, "manage user accounts"},
+	{"user", cmd_user, "manage user accounts and their roles"},
+	{"region", cmd_region, "add or list the regions of this installation"},
+	{"routes", cmd_routes, "list every route with its permission"},
 	{"version", cmd_version, "print the version"},
 };
 

@@ -81,6 +81,11 @@ void db_rollback(db *d)
 	d->ops->rollback(d);
 }
 
+bool db_in_transaction(db *d)
+{
+	return d->ops->in_transaction(d);
+}
+
 db_status db_exec(db *d, const char *sql, GError **err)
 {
 	return d->ops->exec(d, sql, err);

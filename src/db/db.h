@@ -53,6 +53,10 @@ db_status db_commit(db *d, GError **err);
 /* Never fails from the caller's point of view; safe to call with no
  * transaction open. */
 void db_rollback(db *d);
+/* True while a transaction is open on d (begun by db_begin() and not yet
+ * committed or rolled back), so that a store function can join its caller's
+ * transaction instead of trying to open a second one. */
+bool db_in_transaction(db *d);
 
 /* Runs one or more statements without parameters (migrations). */
 db_status db_exec(db *d, const char *sql, GError **err);

@@ -45,6 +45,7 @@ struct db_ops {
 	/* Must leave no transaction open when it fails. */
 	db_status (*commit)(db *d, GError **err);
 	void (*rollback)(db *d);
+	bool (*in_transaction)(db *d);
 	db_status (*exec)(db *d, const char *sql, GError **err);
 	db_stmt *(*prepare)(db *d, const char *sql, GError **err);
 	void (*stmt_free)(db_stmt *s);

@@ -377,6 +377,11 @@ static void sq_rollback(db *base)
 	sqlite3_reset(d->rollback_st);
 }
 
+static bool sq_in_transaction(db *base)
+{
+	return !sqlite3_get_autocommit(((sq_db *)base)->h);
+}
+
 static db_status sq_commit(db *base, GError **err)
 {
 	sq_db *d = (sq_db *)base;
@@ -705,6 +710,7 @@ static const struct db_ops sq_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.in_transaction = sq_in_transaction,
 	.exec = sq_exec,
 	.prepare = sq_prepare,
 	.stmt_free = sq_stmt_free,

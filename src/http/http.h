@@ -69,12 +69,28 @@ void http_response_free(http_response *resp);
 const char *http_request_header(const http_request *req, const char *name);
 const char *http_request_path_param(const http_request *req, const char *name);
 
+/* Replaces a header of that name, or adds it. */
 void http_response_set_header(http_response *resp, const char *name, const char *value);
+/* Adds a header even if one of that name exists (Set-Cookie). */
+void http_response_add_header(http_response *resp, const char *name, const char *value);
 const char *http_response_get_header(const http_response *resp, const char *name);
 
 struct app;
 struct route;
 struct view;
+
+/* The logged-in account of a request (owned by the request's req_ctx). */
+typedef struct req_user {
+	int64_t id;
+	char *email;
+	char *display_name;
+	char *lang;
+	bool totp_enabled;
+	int64_t session_id;
+	bool second_factor_pending; /* password checked, second factor still due */
+	int64_t demo_region_id;     /* a demo account counts only in this region */
+	unsigned roles;             /* account_role bits in the request's region */
+} req_user;
 
 /* Everything one request's handler works with. */
 typedef struct req_ctx {
@@ -88,6 +104,12 @@ typedef struct req_ctx {
 	json_t *region;           /* the request's region as loaded by the router, or NULL */
 	char region_prefix[80];   /* "" for the default region, else "/r/<slug>" */
 	const char *error_field;  /* the parameter that failed its check (static string) */
+	const char *error_message; /* msgid replacing the error page's standard text, or NULL */
+	req_user *user;           /* NULL for anonymous requests (and a pending second factor) */
+	req_user *pending;        /* a session whose second factor is still due */
+	char *csrf_token;         /* the token forms of this response must carry */
+	char *redirect;           /* set by a permit hook: answer 303 to this URL */
+	bool set_csrf_cookie;     /* csrf_token is new: send it as the anonymous CSRF cookie */
 } req_ctx;
 
 /* A handler fills rc->resp and returns 0, or returns an HTTP status >= 400
@@ -96,7 +118,7 @@ typedef int (*http_handler_fn)(req_ctx *rc);
 
 /* Permission hook: true when the request may run the route. The accounts
  * issue fills these in; until then routes are public or test-only. */
-typedef bool (*http_permit_fn)(const req_ctx *rc);
+typedef bool (*http_permit_fn)(req_ctx *rc);
 
 typedef enum {
 	PARAM_STRING, /* valid UTF-8 up to max_len bytes */

@@ -96,6 +96,12 @@ void http_response_set_header(http_response *resp, const char *name, const char 
 	g_ptr_array_add(resp->headers, g_strdup(value));
 }
 
+void http_response_add_header(http_response *resp, const char *name, const char *value)
+{
+	g_ptr_array_add(resp->headers, g_strdup(name));
+	g_ptr_array_add(resp->headers, g_strdup(value));
+}
+
 const char *http_response_get_header(const http_response *resp, const char *name)
 {
 	for (guint i = 0; i + 1 < resp->headers->len; i += 2)

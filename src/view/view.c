@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/roles.h"
 #include "view/i18n.h"
+#include "view/format.h"
 #include "view/mustache.h"
 
 #define TEMPLATE_ROOT "/bireg/templates"
@@ -47,14 +49,18 @@ static const error_text errors[] = {
 	 N_("The service is busy or under maintenance right now. Please try again in a few minutes.")},
 };
 
-/* Main navigation: the areas that exist. Later areas add their entries. */
+/* Main navigation: the areas that exist, each shown to whom may use it
+ * (roles 0 = everyone). Later areas add their entries. */
 typedef struct nav_entry {
 	const char *label;
 	const char *path;
+	unsigned roles;
 } nav_entry;
 
 static const nav_entry nav_entries[] = {
-	{N_("Home"), "/"},
+	{N_("Home"), "/", 0},
+	{N_("Feedback"), "/verwaltung/rueckmeldungen", ROLE_OFFICE | ROLE_ADMIN},
+	{N_("Users"), "/verwaltung/benutzer", ROLE_ADMIN},
 };
 
 static int add_dir(mustache_set *set, const char *dir, GError **err)
@@ -99,6 +105,12 @@ static const error_text *error_for(int status)
 
 static json_t *layout_model(const view *v, const req_ctx *rc, const char *lang, const char *title,
 			    const char *current_path, json_t *breadcrumb);
+
+char *view_datetime(const req_ctx *rc, const char *iso)
+{
+	g_autoptr(GDateTime) t = iso ? format_parse_utc(iso) : NULL;
+	return t ? format_datetime(rc->req->lang, t) : g_strdup("");
+}
 
 view *view_new(const char *static_prefix, GError **err)
 {
@@ -200,6 +212,17 @@ static json_t *footer_model(const req_ctx *rc)
 			 access);
 }
 
+/* The header's account area: who is logged in, or where to log in. */
+static json_t *account_model(const req_ctx *rc)
+{
+	g_autofree char *profile = view_href(rc, "/konto");
+	g_autofree char *login = view_href(rc, "/anmelden");
+	g_autofree char *logout = view_href(rc, "/abmelden");
+	return json_pack("{s:b,s:s,s:s,s:s,s:s}", "logged_in", rc->user != NULL, "display_name",
+			 rc->user ? rc->user->display_name : "", "profile_href", profile,
+			 "login_href", login, "logout_action", logout);
+}
+
 static json_t *layout_model(const view *v, const req_ctx *rc, const char *lang, const char *title,
 			    const char *current_path, json_t *breadcrumb)
 {
@@ -213,6 +236,8 @@ static json_t *layout_model(const view *v, const req_ctx *rc, const char *lang, 
 	json_t *crumbs = json_array();
 
 	for (size_t i = 0; i < G_N_ELEMENTS(nav_entries); i++) {
+		if (nav_entries[i].roles && !(rc->user && (rc->user->roles & nav_entries[i].roles)))
+			continue;
 		g_autofree char *href = view_href(rc, nav_entries[i].path);
 		bool current = current_path && !strcmp(href, current_path);
 		json_array_append_new(nav, json_pack("{s:s,s:s,s:b}", "label",
@@ -234,13 +259,16 @@ static json_t *layout_model(const view *v, const req_ctx *rc, const char *lang, 
 		json_array_append_new(crumbs, json_pack("{s:s,s:s,s:b}", "label", title, "href",
 							here, "current", true));
 	}
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s,s:b,s:b},s:b,s:o,s:b,s:o,s:o}", "lang",
-			 lang, "title", title, "site_name", site, "home_href", home, "static",
-			 v->static_prefix, "lang_switch", "de_href", de_href, "en_href", en_href,
-			 "de_current", !strcmp(lang, "de"), "en_current", !strcmp(lang, "en"),
-			 "has_nav", json_array_size(nav) > 0, "nav", nav, "has_breadcrumb",
-			 json_array_size(crumbs) > 0, "breadcrumb", crumbs, "footer",
-			 footer_model(rc));
+	json_t *lm = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s,s:b,s:b},s:b,s:o,s:b,s:o,s:o}",
+			       "lang", lang, "title", title, "site_name", site, "home_href", home,
+			       "static", v->static_prefix, "lang_switch", "de_href", de_href,
+			       "en_href", en_href, "de_current", !strcmp(lang, "de"), "en_current",
+			       !strcmp(lang, "en"), "has_nav", json_array_size(nav) > 0, "nav", nav,
+			       "has_breadcrumb", json_array_size(crumbs) > 0, "breadcrumb", crumbs,
+			       "footer", footer_model(rc));
+	json_object_set_new(lm, "account", account_model(rc));
+	json_object_set_new(lm, "csrf_token", json_string(rc->csrf_token ? rc->csrf_token : ""));
+	return lm;
 }
 
 void view_json(http_response *resp, int status, json_t *body)
@@ -297,6 +325,10 @@ int view_page_full(req_ctx *rc, int status, const char *tmpl, const char *title,
 		view_json(rc->resp, status, model);
 		return 0;
 	}
+	/* Forms on the page carry the request's CSRF token. */
+	if (json_is_object(model) && !json_object_get(model, "csrf_token"))
+		json_object_set_new(model, "csrf_token",
+				    json_string(rc->csrf_token ? rc->csrf_token : ""));
 	r = render_into_layout(rc, status, tmpl, title, model, breadcrumb, rc->req->path);
 	json_decref(model);
 	json_decref(breadcrumb);
@@ -313,7 +345,7 @@ void view_error(req_ctx *rc, int status, const char *field)
 	const error_text *e = error_for(status);
 	const char *lang = rc->req->lang;
 	const char *heading = i18n_translate(lang, e->heading);
-	const char *message = i18n_translate(lang, e->message);
+	const char *message = i18n_translate(lang, rc->error_message ? rc->error_message : e->message);
 	g_autofree char *home = view_href(rc, "/");
 
 	g_string_truncate(rc->resp->body, 0);

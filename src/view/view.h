@@ -53,6 +53,10 @@ int view_render(const view *v, const char *tmpl, const char *lang, json_t *model
 /* The msgid's translation for the request's language. */
 const char *view_t(const req_ctx *rc, const char *msgid);
 
+/* A stored UTC time ("2026-11-26T13:30:00Z") as German or English date and
+ * time in Europe/Berlin; "" when iso is NULL or invalid. Newly allocated. */
+char *view_datetime(const req_ctx *rc, const char *iso);
+
 /* A link to path inside the request's region: "/impressum" stays as it is
  * for the installation's default region and becomes "/r/<slug>/impressum"
  * otherwise. Newly allocated. */

@@ -8,6 +8,8 @@
 //                 list of every violation.
 // screenshot()    writes a full-page PNG to tests/e2e/artifacts/ (gitignored);
 //                 artifactPath(name) gives a path there for other files.
+// login()         logs in through the form (with the second-factor step when asked);
+//                 logout() uses the header's button.
 // Plus small helpers the tests share: newPage(), tabStops(), hasFocusIndicator(),
 // horizontalOverflow().
 //
@@ -286,4 +288,38 @@ export async function tabStops(page, { max = 80 } = {}) {
 export async function horizontalOverflow(page) {
   return page.evaluate(() =>
     Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth);
+}
+
+/**
+ * Log in through the login form (as a user would, but without the keyboard
+ * walk). `code` answers the second-factor step when the account has one:
+ * a string, or a function (async allowed) returning one, called only when
+ * that step appears. Resolves to the page, which then shows `next` (default
+ * /konto). Throws with the page's alert text when the login did not succeed.
+ */
+export async function login(page, email, password, { next, code } = {}) {
+  await page.goto(next ? `/anmelden?next=${encodeURIComponent(next)}` : '/anmelden');
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', password);
+  await Promise.all([page.waitForNavigation(), page.press('#login-password', 'Enter')]);
+  if (new URL(page.url()).pathname.endsWith('/anmelden/zweiter-faktor')) {
+    if (code === undefined) throw new Error(`${email} has a second factor; pass { code }`);
+    const value = typeof code === 'function' ? await code() : code;
+    await page.fill('#login-code', value);
+    await Promise.all([page.waitForNavigation(), page.press('#login-code', 'Enter')]);
+  }
+  if (new URL(page.url()).pathname.includes('/anmelden')) {
+    const alert = await page.locator('.kern-alert--danger').allInnerTexts();
+    throw new Error(`login as ${email} failed at ${page.url()}: ${alert.join(' / ') || '(no message)'}`);
+  }
+  return page;
+}
+
+/** Log out with the button in the header; resolves when the login page shows. */
+export async function logout(page) {
+  await Promise.all([
+    page.waitForNavigation(),
+    page.locator('.bireg-account__logout button[type=submit]').click(),
+  ]);
+  return page;
 }

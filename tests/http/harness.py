@@ -86,8 +86,13 @@ class Response:
         return "<Response %d, %d bytes>" % (self.status, len(self.body))
 
 
-def run_bireg(args, env, cwd=None, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL):
-    """Runs `bireg ARGS...` to completion; returns CompletedProcess with text output."""
+def run_bireg(args, env, cwd=None, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL, input=None):
+    """Runs `bireg ARGS...` to completion; returns CompletedProcess with text output.
+    input (a str) is written to its standard input instead of stdin."""
+    if input is not None:
+        return subprocess.run([bin_path()] + list(args), env=env, cwd=cwd or REPO_ROOT,
+                              input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=timeout, text=True, errors="replace")
     return subprocess.run([bin_path()] + list(args), env=env, cwd=cwd or REPO_ROOT,
                           stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=timeout, text=True, errors="replace")
@@ -261,6 +266,17 @@ class BiregServer:
         finally:
             con.close()
 
+    def bireg(self, *args, input=None, check=False):
+        """Runs a bireg command on this installation's database (prepare() first).
+        check=True raises BiregError on a non-zero exit."""
+        r = run_bireg(args, self.env(), input=input)
+        self.setup_output += "$ bireg %s (exit %d)\n%s%s" % (" ".join(args), r.returncode,
+                                                             r.stdout, r.stderr)
+        if check and r.returncode != 0:
+            raise BiregError("bireg %s failed with exit %d:\n%s%s"
+                             % (" ".join(args), r.returncode, r.stdout, r.stderr))
+        return r
+
     # ---- HTTP ---------------------------------------------------------------
 
     def connection(self, timeout=30):
@@ -337,3 +353,354 @@ def wait_for(predicate, timeout=5.0, interval=0.05):
         if v or time.monotonic() >= deadline:
             return v
         time.sleep(interval)
+
+
+# ---------------------------------------------------------------------------
+# Accounts: a browser-like client with cookies, CSRF tokens, logins, TOTP.
+# Used by test_accounts.py and test_authz.py.
+# ---------------------------------------------------------------------------
+
+import base64  # noqa: E402
+import hashlib  # noqa: E402
+import hmac  # noqa: E402
+import html as _html  # noqa: E402
+import struct  # noqa: E402
+import urllib.parse  # noqa: E402
+
+SESSION_COOKIE = "bireg_session"
+CSRF_COOKIE = "bireg_csrf"
+
+# The demo accounts of `bireg demo` (only valid in region duisburg).
+DEMO_ACCOUNTS = {
+    "admin": ("verwaltung@demo.bireg.example", "duisburg-demo-admin"),
+    "office": ("geschaeftsstelle@demo.bireg.example", "duisburg-demo-office"),
+    "applicant": ("antrag@demo.bireg.example", "duisburg-demo-applicant"),
+    "member": ("mitglied@demo.bireg.example", "duisburg-demo-member"),
+    "chair": ("vorsitz@demo.bireg.example", "duisburg-demo-chair"),
+    "coordinator": ("koordination@demo.bireg.example", "duisburg-demo-coordinator"),
+    "board": ("vorstand@demo.bireg.example", "duisburg-demo-board"),
+}
+
+CSRF_INPUT_RE = re.compile(r'<input\b[^>]*\bname="csrf"[^>]*>')
+VALUE_RE = re.compile(r'\bvalue="([^"]*)"')
+
+
+def csrf_from(text):
+    """The value of the first hidden csrf input of a page, or None."""
+    m = CSRF_INPUT_RE.search(text)
+    if not m:
+        return None
+    v = VALUE_RE.search(m.group(0))
+    return _html.unescape(v.group(1)) if v else None
+
+
+def parse_set_cookie(value):
+    """'name=value; Path=/; HttpOnly' -> (name, value, {'path': '/', 'httponly': True})."""
+    parts = [p.strip() for p in value.split(";")]
+    name, _, val = parts[0].partition("=")
+    attrs = {}
+    for p in parts[1:]:
+        if not p:
+            continue
+        k, eq, v = p.partition("=")
+        attrs[k.strip().lower()] = v.strip() if eq else True
+    return name.strip(), val.strip(), attrs
+
+
+def set_cookies(resp):
+    """{name: (value, attrs)} of a response's Set-Cookie headers (the last one wins)."""
+    out = {}
+    for h in resp.headers_all("Set-Cookie"):
+        n, v, a = parse_set_cookie(h)
+        out[n] = (v, a)
+    return out
+
+
+class Client:
+    """One browser: a cookie jar on one server, and the CSRF token of the last
+    page that had a form. Redirects are not followed."""
+
+    def __init__(self, server, cookies=None, headers=None):
+        self.server = server
+        self.cookies = dict(cookies or {})
+        self.headers = dict(headers or {})
+        self.csrf = None
+        self.last = None
+
+    def cookie_header(self):
+        return "; ".join("%s=%s" % kv for kv in self.cookies.items())
+
+    def absorb(self, resp):
+        for name, (value, attrs) in set_cookies(resp).items():
+            if value == "" or attrs.get("max-age") == "0":
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        ctype = resp.header("Content-Type") or ""
+        if ctype.startswith("text/html"):
+            token = csrf_from(resp.text)
+            if token:
+                self.csrf = token
+        self.last = resp
+
+    def request(self, method, path, body=None, headers=None):
+        h = dict(self.headers)
+        h.update(headers or {})
+        if self.cookies and not any(k.lower() == "cookie" for k in h):
+            h["Cookie"] = self.cookie_header()
+        resp = self.server.request(method, path, body=body, headers=h)
+        self.absorb(resp)
+        return resp
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path, fields=(), csrf=None, headers=None):
+        """POSTs urlencoded fields (dict or pairs). csrf: None = the token of the
+        last page seen, False = none, a str = that token."""
+        items = list(fields.items() if isinstance(fields, dict) else fields)
+        token = self.csrf if csrf is None else (csrf or None)
+        if token is not None and not any(k == "csrf" for k, _ in items):
+            items.append(("csrf", token))
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        h.update(headers or {})
+        return self.request("POST", path, body=urllib.parse.urlencode(items), headers=h)
+
+    def fetch_csrf(self, path="/anmelden"):
+        """GETs a page with a form and returns its csrf token (also kept as self.csrf)."""
+        r = self.get(path)
+        token = csrf_from(r.text)
+        if token is None:
+            raise AssertionError("no csrf input on %s:\n%s" % (path, r.describe()))
+        self.csrf = token
+        return token
+
+    def login(self, email, password, prefix="", next=None):
+        """GET <prefix>/anmelden, POST the form; returns the POST's response."""
+        self.fetch_csrf(prefix + "/anmelden")
+        fields = [("email", email), ("password", password)]
+        if next is not None:
+            fields.append(("next", next))
+        return self.post(prefix + "/anmelden", fields)
+
+    @property
+    def session(self):
+        return self.cookies.get(SESSION_COOKIE)
+
+
+def location_path(resp):
+    """The path (with query) of a redirect's Location, whether absolute or not."""
+    loc = resp.header("Location") or ""
+    u = urllib.parse.urlsplit(loc)
+    return u.path + ("?" + u.query if u.query else "")
+
+
+# ---- TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps) ----------------
+
+TOTP_PERIOD = 30
+
+
+def totp_step(t=None):
+    return int((time.time() if t is None else t) // TOTP_PERIOD)
+
+
+def totp_code(secret_b32, step=None):
+    """The 6-digit code of secret (base32, spaces and case ignored) for a time step."""
+    s = re.sub(r"\s+", "", secret_b32).upper()
+    s += "=" * (-len(s) % 8)
+    key = base64.b32decode(s)
+    if step is None:
+        step = totp_step()
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    off = digest[-1] & 0x0F
+    n = (struct.unpack(">I", digest[off:off + 4])[0] & 0x7FFFFFFF) % 1000000
+    return "%06d" % n
+
+
+def totp_invalid_code(secret_b32, around=None, spread=3):
+    """A 6-digit code valid in none of the steps around now (± spread)."""
+    base = totp_step() if around is None else around
+    used = {totp_code(secret_b32, base + d) for d in range(-spread, spread + 1)}
+    for n in range(1000000):
+        c = "%06d" % ((n * 7919 + 123457) % 1000000)
+        if c not in used:
+            return c
+    raise AssertionError("no invalid code found")  # pragma: no cover
+
+
+SECRET_RE = re.compile(r'<code id="totp-secret">([^<]*)</code>')
+RECOVERY_RE = re.compile(r"<li><code>([^<]+)</code></li>")
+
+
+def totp_secret_from(text):
+    m = SECRET_RE.search(text)
+    return _html.unescape(m.group(1)).strip() if m else None
+
+
+# ---------------------------------------------------------------------------
+# A test base class and a runner that prints "<prefix>: N passed, N failed,
+# N skipped" as the last line (the same contract as test_http.py).
+# ---------------------------------------------------------------------------
+
+import sys  # noqa: E402
+import unittest  # noqa: E402
+
+
+class ServerTestCase(unittest.TestCase):
+    """One server per class (setUpClass); its log is printed when a test fails;
+    after SIGTERM it must exit 0."""
+    server_env = {}
+    server = None
+    demo = True
+
+    @classmethod
+    def prepare_server(cls, srv):
+        """Hook: runs after init/demo and before serve (e.g. bireg region add)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = BiregServer(extra_env=cls.server_env, demo=cls.demo, name=cls.__name__)
+        try:
+            cls.server.prepare()
+            cls.prepare_server(cls.server)
+            cls.server.start()
+        except Exception:
+            cls.server.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        srv = cls.server
+        if srv is None:
+            return
+        try:
+            code = srv.stop()
+            log = srv.log()
+        finally:
+            srv.cleanup()
+        if code != 0:
+            raise AssertionError("%s: bireg serve exited with %r after SIGTERM (expected 0)\n"
+                                 "--- server stderr ---\n%s" % (cls.__name__, code, log[-20000:]))
+
+    def setUp(self):
+        self._logs = []
+        if self.server is not None:
+            self._logs.append((self.server, self.server.log_size()))
+
+    def fresh_server(self, env=None, name=None, prepare=None, start=True):
+        """A server of this test alone; prepare(srv) runs before it starts."""
+        srv = BiregServer(extra_env=env, name=name or self._testMethodName)
+        self._logs.append((srv, 0))
+        self.addCleanup(srv.cleanup)
+        srv.prepare()
+        if prepare:
+            prepare(srv)
+        if start:
+            srv.start()
+        return srv
+
+    def server_logs(self):
+        out = []
+        for srv, off in getattr(self, "_logs", []):
+            text = srv.log(off)
+            if not text and srv.proc is None:
+                text = srv.setup_output
+            if text:
+                out.append((srv.name, text))
+        return out
+
+    def client(self, srv=None, **kw):
+        return Client(srv or self.server, **kw)
+
+    def assertStatus(self, resp, status, msg=""):
+        self.assertEqual(resp.status, status,
+                         "%sexpected HTTP %d, got:\n%s" % (msg + "\n" if msg else "", status,
+                                                           resp.describe()))
+
+    def assertRedirect(self, resp, path, msg=""):
+        """303 to exactly path (with query)."""
+        self.assertStatus(resp, 303, msg)
+        self.assertEqual(location_path(resp), path, "%sLocation: %r\n%s"
+                         % (msg + "\n" if msg else "", resp.header("Location"), resp.describe()))
+
+    def assertInBody(self, needle, resp, msg=""):
+        self.assertIn(needle, resp.text, "%s%r not in the body of:\n%s"
+                      % (msg + "\n" if msg else "", needle, resp.describe()))
+
+    def assertNotInBody(self, needle, resp, msg=""):
+        self.assertNotIn(needle, resp.text, "%s%r must not be in the body of:\n%s"
+                         % (msg + "\n" if msg else "", needle, resp.describe()))
+
+
+class CountingResult(unittest.TextTestResult):
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.passed_ids = set()
+        self.skipped_ids = set()
+        self.class_errors = []
+
+    def _print_logs(self, test):
+        getter = getattr(test, "server_logs", None)
+        if not callable(getter):
+            return
+        try:
+            logs = getter()
+        except Exception as e:  # pragma: no cover
+            logs = [("?", "cannot read the server log: %s" % e)]
+        for name, text in logs:
+            self.stream.write("\n----- log of %s (%s) -----\n%s\n----- end of log -----\n"
+                              % (name, test.id(), text[-20000:]))
+        self.stream.flush()
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.passed_ids.add(test.id())
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self.skipped_ids.add(test.id())
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._print_logs(test)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        if not isinstance(test, unittest.TestCase):
+            self.class_errors.append(str(test))
+        self._print_logs(test)
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._print_logs(test)
+
+
+def _all_test_ids(suite):
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            yield from _all_test_ids(t)
+        else:
+            yield t.id()
+
+
+def main(prefix, module_name="__main__"):
+    """Runs the tests of a module (or those named on the command line) and prints
+    '<prefix>: N passed, N failed, N skipped' last; returns the exit code."""
+    module = sys.modules[module_name]
+    loader = unittest.TestLoader()
+    suite = loader.loadTestsFromModule(module)
+    if len(sys.argv) > 1:
+        suite = unittest.TestSuite(loader.loadTestsFromNames(sys.argv[1:], module))
+    ids = list(_all_test_ids(suite))
+    runner = unittest.TextTestRunner(verbosity=2, resultclass=CountingResult, stream=sys.stdout)
+    sys.stdout.write("bireg binary: %s\n" % bin_path())
+    result = runner.run(suite)
+    passed = len([i for i in ids if i in result.passed_ids])
+    skipped = len([i for i in ids if i in result.skipped_ids])
+    failed = len(ids) - passed - skipped
+    failed += len([e for e in result.class_errors if "tearDown" in e])
+    sys.stdout.flush()
+    print("%s: %d passed, %d failed, %d skipped" % (prefix, passed, failed, skipped))
+    return 1 if failed else 0

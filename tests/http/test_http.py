@@ -31,6 +31,26 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BiregServer, access_lines, multipart_body, run_bireg, wait_for  # noqa: E402
 
+
+def anon_post(server, path, fields, multipart=False, **kw):
+    """POSTs a form as an anonymous visitor does: with the CSRF token of the
+    page it came from (cookie bireg_csrf and the hidden field csrf)."""
+    page = server.get("/barrierefreiheit")
+    token = None
+    for c in page.headers_all("Set-Cookie"):
+        m = re.match(r"bireg_csrf=([^;]+)", c)
+        if m:
+            token = m.group(1)
+    if token is None:
+        raise AssertionError("no CSRF cookie on the form page:\n" + page.describe())
+    items = list(fields.items() if isinstance(fields, dict) else fields) + [("csrf", token)]
+    headers = {"Cookie": "bireg_csrf=" + token}
+    if multipart:
+        body, ctype = multipart_body(items)
+        headers["Content-Type"] = ctype
+        return server.request("POST", path, body=body, headers=headers, **kw)
+    return server.post_form(path, items, headers=headers, **kw)
+
 REGION_NAME = "Bildungsregion Duisburg"
 
 # The German error headings (po/de.po) and their English msgids.
@@ -465,14 +485,14 @@ class FeedbackTest(ServerTestCase):
 
     def test_10b_empty_message_422(self):
         before = self.feedback_rows()
-        r = self.server.post_form("/barrierefreiheit", [("message", "")])
+        r = anon_post(self.server, "/barrierefreiheit", [("message", "")])
         self.assertStatus(r, 422)
         self.assertInBody("Bitte geben Sie Ihre Nachricht ein.", r)
         self.assertEqual(self.feedback_rows(), before, "a 422 must store nothing")
 
     def test_10c_values_kept(self):
         before = self.feedback_rows()
-        r = self.server.post_form("/barrierefreiheit", "name=Erika+Muster&email=bad&message=")
+        r = anon_post(self.server, "/barrierefreiheit", [("name", "Erika Muster"), ("email", "bad"), ("message", "")])
         self.assertStatus(r, 422)
         self.assertRegex(r.text, r'<input[^>]*name="name"[^>]*value="Erika Muster"',
                          "the entered name is not kept in the form")
@@ -482,7 +502,7 @@ class FeedbackTest(ServerTestCase):
 
     def test_10d_valid_feedback_with_umlauts(self):
         msg = "Die Schrift ist zu klein für mich – Grüße"
-        r = self.server.post_form("/barrierefreiheit",
+        r = anon_post(self.server, "/barrierefreiheit",
                                   [("name", "Jürgen Öztürk"), ("email", "j.oe@example.org"),
                                    ("message", msg)])
         self.assertStatus(r, 303)
@@ -502,9 +522,8 @@ class FeedbackTest(ServerTestCase):
 
     def test_10e_multipart_feedback(self):
         msg = "Mehrteilig gesendet: Kontrast der Schaltflächen ist zu schwach"
-        body, ctype = multipart_body([("name", "Erika Muster"), ("email", ""), ("message", msg)])
-        r = self.server.request("POST", "/barrierefreiheit", body=body,
-                                headers={"Content-Type": ctype})
+        r = anon_post(self.server, "/barrierefreiheit",
+                      [("name", "Erika Muster"), ("email", ""), ("message", msg)], multipart=True)
         self.assertStatus(r, 303)
         self.assertEqual(r.header("Location"), "/barrierefreiheit?gesendet=1")
         rows = self.feedback_rows(message=msg)
@@ -514,7 +533,7 @@ class FeedbackTest(ServerTestCase):
     def test_10f_xss_in_name_escaped(self):
         evil = '"><img src=x onerror=alert(1)>'
         before = self.feedback_rows()
-        r = self.server.post_form("/barrierefreiheit", [("name", evil), ("message", "")])
+        r = anon_post(self.server, "/barrierefreiheit", [("name", evil), ("message", "")])
         self.assertStatus(r, 422)
         self.assertInBody("&quot;&gt;&lt;img", r)
         self.assertNotInBody(evil, r)
@@ -523,7 +542,7 @@ class FeedbackTest(ServerTestCase):
 
     def test_10g_feedback_under_region_prefix(self):
         msg = "Über den Regionspfad gesendet"
-        r = self.server.post_form("/r/duisburg/barrierefreiheit", [("message", msg)])
+        r = anon_post(self.server, "/r/duisburg/barrierefreiheit", [("message", msg)])
         self.assertStatus(r, 303)
         self.assertEqual(r.header("Location"), "/r/duisburg/barrierefreiheit?gesendet=1")
         self.assertEqual(len(self.feedback_rows(message=msg)), 1)
@@ -543,7 +562,7 @@ class BusyDatabaseTest(ServerTestCase):
         try:
             lock.execute("BEGIN IMMEDIATE")
             t0 = time.monotonic()
-            r = self.server.post_form("/barrierefreiheit", [("message", msg)], timeout=30)
+            r = anon_post(self.server, "/barrierefreiheit", [("message", msg)], timeout=30)
             secs = time.monotonic() - t0
             self.assertStatus(r, 503, "after %.1f s with the write lock held" % secs)
         finally:
@@ -553,7 +572,7 @@ class BusyDatabaseTest(ServerTestCase):
                 lock.close()
         self.assertEqual(self.feedback_rows(message=msg), [],
                          "a request answered 503 left a row behind")
-        r = self.server.post_form("/barrierefreiheit", [("message", msg)], timeout=30)
+        r = anon_post(self.server, "/barrierefreiheit", [("message", msg)], timeout=30)
         self.assertStatus(r, 303)
         self.assertEqual(len(self.feedback_rows(message=msg)), 1)
 
@@ -678,7 +697,7 @@ class ShutdownTest(ServerTestCase):
         def post():
             t = time.monotonic()
             try:
-                r = srv.post_form("/barrierefreiheit", [("message", msg)], timeout=60)
+                r = anon_post(srv, "/barrierefreiheit", [("message", msg)], timeout=60)
                 res["resp"] = r
             except Exception as e:  # noqa: BLE001 - reported below
                 res["error"] = repr(e)

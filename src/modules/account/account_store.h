@@ -23,12 +23,7 @@
 #include <stdint.h>
 
 #include "core/ctx.h"
-
-typedef enum {
-	ROLE_ADMIN = 1 << 0,
-	ROLE_OFFICE = 1 << 1,
-	ROLE_APPLICANT = 1 << 2,
-} account_role;
+#include "core/roles.h"
 
 /* "admin", "office", "applicant" <-> bits; NULL/0 for unknown. */
 const char *account_role_name(account_role r);
@@ -81,6 +76,9 @@ int account_store_totp_set_secret(const bireg_ctx *ctx, int64_t id, const char *
 int account_store_totp_enable(const bireg_ctx *ctx, int64_t id, int64_t step,
 			      char *const *recovery_codes, GError **err); /* stores digests */
 int account_store_totp_disable(const bireg_ctx *ctx, int64_t id, GError **err);
+/* Records step as the last used time step if it is newer than the stored
+ * one: 0 when recorded, 1 when a step at least as new was used already (a
+ * replayed code: refuse the login), -1 on error. */
 int account_store_totp_used_step(const bireg_ctx *ctx, int64_t id, int64_t step, GError **err);
 /* Consumes a recovery code (canonical form): 1 if it was valid and unused,
  * 0 if not, -1 on error. */
@@ -120,6 +118,9 @@ int session_store_delete_all(const bireg_ctx *ctx, int64_t account_id, int64_t k
 			     GError **err);
 /* Live sessions of an account, newest first: [{id, created_at, last_seen_at, ip, user_agent}]. */
 json_t *session_store_list(const bireg_ctx *ctx, int64_t account_id, GError **err);
+/* Deletes every expired session of every account (for a periodic job; a
+ * login already removes its own account's). Returns the number deleted. */
+int64_t session_store_purge_expired(const bireg_ctx *ctx, GError **err);
 
 /* Login throttling. Keys are "account:<email>" and "addr:<ip>". */
 #define THROTTLE_FREE_FAILURES 5      /* failures within the window before waits start */
@@ -131,3 +132,10 @@ int throttle_store_wait(const bireg_ctx *ctx, const char *key, GError **err);
 /* Records a failure; returns the wait now imposed, or -1. */
 int throttle_store_fail(const bireg_ctx *ctx, const char *key, int max_wait, GError **err);
 int throttle_store_clear(const bireg_ctx *ctx, const char *key, GError **err);
+/* Deletes rows whose window and wait have both passed (a periodic job).
+ * Returns the number deleted. */
+int64_t throttle_store_purge(const bireg_ctx *ctx, GError **err);
+
+/* Tests only: replaces the clock every time in this store comes from (unix
+ * seconds; NULL restores the real clock). Call before other threads run. */
+void account_store_set_clock_for_tests(int64_t (*now)(void));

@@ -11,7 +11,10 @@
 
 #include <jansson.h>
 
+#include "core/roles.h"
 #include "db/db.h"
+#include "modules/account/account_store.h"
+#include "modules/account/password.h"
 #include "modules/region/region_store.h"
 
 #define STRUCTURE_FILE "bildungsregion_duisburg_struktur.json"
@@ -70,6 +73,66 @@ static char *describe(json_t *root)
 	g_string_append(d, "Dies ist eine Demo-Installation von bireg. Alle Kontaktdaten und Personen "
 			   "sind frei erfunden.");
 	return g_string_free(d, FALSE);
+}
+
+/* One demo account per role. The region roles exist now; member, chair,
+ * coordinator and board follow from memberships once the register exists,
+ * so those accounts have no region role yet. */
+static const struct demo_user {
+	const char *email, *name, *password, *role, *what;
+	unsigned roles;
+} demo_users[] = {
+	{"verwaltung@demo.bireg.example", "Alex Verwaltung (Demo)", "duisburg-demo-admin", "admin",
+	 "Benutzerkonten und Einstellungen", ROLE_ADMIN},
+	{"geschaeftsstelle@demo.bireg.example", "Kim Geschäftsstelle (Demo)", "duisburg-demo-office",
+	 "office", "die Geschäftsstelle: alles der Region", ROLE_OFFICE},
+	{"antrag@demo.bireg.example", "Robin Antrag (Demo)", "duisburg-demo-applicant", "applicant",
+	 "Antragstellende beim Förderverein", ROLE_APPLICANT},
+	{"mitglied@demo.bireg.example", "Sam Mitglied (Demo)", "duisburg-demo-member", "member",
+	 "Mitglied eines Gremiums (mit dem Register)", 0},
+	{"vorsitz@demo.bireg.example", "Mika Vorsitz (Demo)", "duisburg-demo-chair", "chair",
+	 "Vorsitz eines Gremiums (mit dem Register)", 0},
+	{"koordination@demo.bireg.example", "Jo Koordination (Demo)", "duisburg-demo-coordinator",
+	 "coordinator", "Koordination eines Handlungsforums (mit dem Register)", 0},
+	{"vorstand@demo.bireg.example", "Luca Vorstand (Demo)", "duisburg-demo-board", "board",
+	 "Vorstand des Fördervereins (mit dem Register)", 0},
+};
+
+void demo_print_logins(FILE *out)
+{
+	fprintf(out, "bireg: demo region \"Bildungsregion Duisburg\" is ready (slug duisburg)\n"
+		     "bireg: demo logins (only valid in the demo region):\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(demo_users); i++)
+		fprintf(out, "  %-12s %-38s %s\n", demo_users[i].role, demo_users[i].email,
+			demo_users[i].password);
+}
+
+static int demo_accounts(const bireg_ctx *ctx, gint64 region_id, GError **err)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(demo_users); i++) {
+		const struct demo_user *u = &demo_users[i];
+		g_autoptr(account) a = account_store_get_by_email(ctx, u->email, err);
+		gint64 id;
+		if (!a && err && *err)
+			return -1;
+		if (a) {
+			id = a->id;
+		} else {
+			password_status ps;
+			g_autofree char *hash = password_hash(u->password, &ps);
+			if (!hash) {
+				g_set_error(err, BIREG_DB_ERROR, DB_ERROR, "hashing a demo password failed");
+				return -1;
+			}
+			id = account_store_create(ctx, u->email, u->name, hash, "de", region_id, err);
+			if (id < 0)
+				return -1;
+		}
+		for (unsigned r = ROLE_ADMIN; r <= ROLE_APPLICANT; r <<= 1)
+			if ((u->roles & r) && account_store_grant(ctx, id, region_id, r, err) < 0)
+				return -1;
+	}
+	return 0;
 }
 
 static json_t *load_structure(const char *data_dir, GError **err)
@@ -148,6 +211,8 @@ gint64 demo_load(const bireg_ctx *ctx, const char *data_dir, GError **err)
 		for (size_t i = 0; i < 3; i++)
 			g_free(d[i]);
 	}
+	if (demo_accounts(&rctx, id, err) < 0)
+		goto fail;
 	if (db_commit(ctx->db, err) < 0) {
 		id = -1;
 		goto out;

@@ -12,7 +12,8 @@
 #define REGION_COLS                                                                        \
 	"id, slug, name, coalesce(network, ''), description, coalesce(office_name, ''), "  \
 	"coalesce(office_unit, ''), coalesce(street, ''), coalesce(postcode, ''), "       \
-	"coalesce(city, ''), coalesce(phone, ''), coalesce(email, ''), coalesce(website, '')"
+	"coalesce(city, ''), coalesce(phone, ''), coalesce(email, ''), coalesce(website, ''), " \
+	"settings"
 
 /* "+49 203 283-1234" -> "tel:+492032831234" */
 static char *tel_href(const char *phone)
@@ -79,6 +80,9 @@ static json_t *row_model(const bireg_ctx *ctx, db_stmt *st, GError **err)
 		db_col_text(st, 12), "phone_href", phone_href ? phone_href : "", "email_href",
 		email_href ? email_href : "");
 
+	json_object_set_new(m, "settings", json_loads(db_col_text(st, 13), 0, NULL));
+	if (!json_is_object(json_object_get(m, "settings")))
+		json_object_set_new(m, "settings", json_object());
 	lv = levels(ctx, id, err);
 	if (!lv) {
 		json_decref(m);
@@ -247,4 +251,19 @@ json_t *region_store_list_feedback(const bireg_ctx *ctx, GError **err)
 		return NULL;
 	}
 	return list;
+}
+
+int region_store_set_feedback_status(const bireg_ctx *ctx, int64_t id, const char *status,
+				     GError **err)
+{
+	g_autoptr(db_stmt) st = db_prepare(ctx->db,
+		"UPDATE accessibility_feedback SET status = $1 WHERE id = $2 AND region_id = $3", err);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, status);
+	db_bind_int64(st, 2, id);
+	db_bind_int64(st, 3, ctx->region_id);
+	if (db_run(st, err) < 0)
+		return -1;
+	return db_changes(ctx->db) > 0 ? 1 : 0;
 }

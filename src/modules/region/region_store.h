@@ -45,5 +45,10 @@ typedef struct feedback_input {
 
 /* Stores accessibility feedback for ctx->region_id; returns its id or -1. */
 int64_t region_store_add_feedback(const bireg_ctx *ctx, const feedback_input *in, GError **err);
+/* Sets the status ("new", "answered", "closed") of feedback id in
+ * ctx->region_id. Returns 1 when changed, 0 when there is no such feedback
+ * in the region, -1 on error. */
+int region_store_set_feedback_status(const bireg_ctx *ctx, int64_t id, const char *status,
+				     GError **err);
 /* Feedback of ctx->region_id, newest first: [{id, name, email, message, page, status, created_at}]. */
 json_t *region_store_list_feedback(const bireg_ctx *ctx, GError **err);

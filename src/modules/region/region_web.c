@@ -119,9 +119,9 @@ static int accessibility_page(req_ctx *rc, int status, const feedback_form *f, b
 	bireg_date day = {.year = STATEMENT_YEAR, .month = STATEMENT_MONTH, .day = STATEMENT_DAY};
 	g_autofree char *date = format_day(rc->req->lang, &day);
 	g_autofree char *privacy = view_href(rc, "/datenschutz");
-	json_t *model = json_pack("{s:O,s:s,s:o,s:s,s:s}", "region", rc->region, "statement_date",
-				  date, "feedback", feedback_model(rc, f, sent), "csrf_token", "",
-				  "privacy_href", privacy);
+	json_t *model = json_pack("{s:O,s:s,s:o,s:s}", "region", rc->region, "statement_date",
+				  date, "feedback", feedback_model(rc, f, sent), "privacy_href",
+				  privacy);
 	g_autofree char *tmpl = g_strdup_printf("pages/accessibility.%s", rc->req->lang);
 	return view_page_full(rc, status, tmpl, view_t(rc, N_("Accessibility statement")), model,
 			      NULL);

@@ -1,0 +1,150 @@
+/*
+ * admin_web.c — the office's and the admin's pages of a region: the user
+ * accounts with their roles (admin), and the feedback received through the
+ * accessibility statement (office), which BITV NRW expects to be answered.
+ */
+#include <string.h>
+
+#include "core/log.h"
+#include "modules/account/account_store.h"
+#include "modules/account/account_web.h"
+#include "modules/account/perm.h"
+#include "modules/region/region_store.h"
+#include "modules/region/region_web.h"
+#include "view/i18n.h"
+#include "view/view.h"
+
+static const char *role_label(const req_ctx *rc, const char *role)
+{
+	if (!strcmp(role, "admin"))
+		return view_t(rc, N_("Administration"));
+	if (!strcmp(role, "office"))
+		return view_t(rc, N_("Office"));
+	if (!strcmp(role, "applicant"))
+		return view_t(rc, N_("Applicant"));
+	return role;
+}
+
+static int users(req_ctx *rc)
+{
+	g_autoptr(GError) err = NULL;
+	json_t *list = account_store_list(&rc->ctx, &err);
+	json_t *rows = json_array();
+	size_t i;
+	json_t *u;
+
+	if (!list)
+		return region_web_status_for(err);
+	json_array_foreach(list, i, u) {
+		g_autoptr(GString) roles = g_string_new(NULL);
+		size_t k;
+		json_t *r;
+		json_array_foreach(json_object_get(u, "roles"), k, r)
+			g_string_append_printf(roles, "%s%s", k ? ", " : "",
+					       role_label(rc, json_string_value(r)));
+		g_autofree char *last = view_datetime(rc, json_string_value(json_object_get(u, "last_login_at")));
+		bool active = !g_strcmp0(json_string_value(json_object_get(u, "status")), "active");
+		json_array_append_new(rows, json_pack(
+			"{s:s,s:s,s:s,s:s,s:s,s:s}", "display_name",
+			json_string_value(json_object_get(u, "display_name")), "email",
+			json_string_value(json_object_get(u, "email")), "status_label",
+			active ? view_t(rc, N_("Active")) : view_t(rc, N_("Disabled")), "roles_label",
+			roles->str, "totp_label",
+			json_is_true(json_object_get(u, "totp_enabled")) ? view_t(rc, N_("On"))
+									  : view_t(rc, N_("Off")),
+			"last_login", *last ? last : view_t(rc, N_("never"))));
+	}
+	json_decref(list);
+	if (rc->req->wants_json) {
+		view_json(rc->resp, 200, json_pack("{s:o}", "users", rows));
+		return 0;
+	}
+	return view_page(rc, "pages/admin_users", view_t(rc, N_("User accounts")),
+			 json_pack("{s:s,s:b,s:o}", "region_name",
+				   json_string_value(json_object_get(rc->region, "name")),
+				   "has_users", json_array_size(rows) > 0, "users", rows));
+}
+
+static const char *const feedback_states[] = {"new", "answered", "closed"};
+
+static const char *status_label(const req_ctx *rc, const char *status)
+{
+	if (!strcmp(status, "new"))
+		return view_t(rc, N_("New"));
+	if (!strcmp(status, "answered"))
+		return view_t(rc, N_("Answered"));
+	return view_t(rc, N_("Closed"));
+}
+
+static int feedback_list(req_ctx *rc)
+{
+	g_autoptr(GError) err = NULL;
+	json_t *list = region_store_list_feedback(&rc->ctx, &err);
+	json_t *items = json_array();
+	size_t i;
+	json_t *f;
+
+	if (!list)
+		return region_web_status_for(err);
+	json_array_foreach(list, i, f) {
+		const char *status = json_string_value(json_object_get(f, "status"));
+		g_autofree char *created = view_datetime(rc, json_string_value(json_object_get(f, "created_at")));
+		g_autofree char *path = g_strdup_printf("/verwaltung/rueckmeldungen/%" JSON_INTEGER_FORMAT,
+							json_integer_value(json_object_get(f, "id")));
+		g_autofree char *action = view_href(rc, path);
+		json_t *options = json_array();
+		for (size_t k = 0; k < G_N_ELEMENTS(feedback_states); k++)
+			json_array_append_new(options, json_pack("{s:s,s:s,s:b}", "value",
+								 feedback_states[k], "label",
+								 status_label(rc, feedback_states[k]),
+								 "selected", !strcmp(status, feedback_states[k])));
+		json_array_append_new(items, json_pack(
+			"{s:O,s:s,s:O,s:O,s:O,s:O,s:s,s:s,s:o}", "id", json_object_get(f, "id"),
+			"created", created, "name", json_object_get(f, "name"), "email",
+			json_object_get(f, "email"), "message", json_object_get(f, "message"), "page",
+			json_object_get(f, "page"), "status_label", status_label(rc, status), "action",
+			action, "options", options));
+	}
+	json_decref(list);
+	return view_page(rc, "pages/office_feedback", view_t(rc, N_("Feedback on accessibility")),
+			 json_pack("{s:b,s:o}", "has_items", json_array_size(items) > 0, "items",
+				   items));
+}
+
+static int feedback_status(req_ctx *rc)
+{
+	g_autoptr(GError) err = NULL;
+	const char *status = http_params_get(rc->req->form, "status");
+	gint64 id = 0;
+	int r;
+
+	if (!g_ascii_string_to_signed(http_request_path_param(rc->req, "id"), 10, 1, G_MAXINT64, &id,
+				      NULL))
+		return 404;
+	r = region_store_set_feedback_status(&rc->ctx, id, status, &err);
+	if (r < 0)
+		return region_web_status_for(err);
+	if (r == 0)
+		return 404; /* none such in this region */
+	log_info("request %s: feedback %" G_GINT64_FORMAT " set to %s by account %" G_GINT64_FORMAT,
+		 rc->req->request_id, id, status, rc->user->id);
+	g_autofree char *back = view_href(rc, "/verwaltung/rueckmeldungen");
+	rc->resp->status = 303;
+	http_response_set_header(rc->resp, "Location", back);
+	return 0;
+}
+
+static const param_rule status_params[] = {
+	{.name = "status", .kind = PARAM_ENUM, .choices = "new|answered|closed", .required = true},
+	{0},
+};
+
+const route admin_routes[] = {
+	{HTTP_GET, "/verwaltung/benutzer", "admin.users", perm_admin, "admin", NULL, users,
+	 ROUTE_REGION, 0},
+	{HTTP_GET, "/verwaltung/rueckmeldungen", "office.feedback", perm_office, "office", NULL,
+	 feedback_list, ROUTE_REGION, 0},
+	{HTTP_POST, "/verwaltung/rueckmeldungen/{id}", "office.feedback.status", perm_office,
+	 "office", status_params, feedback_status, ROUTE_REGION, 16 * 1024},
+	{0},
+};
