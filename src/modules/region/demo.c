@@ -56,8 +56,8 @@ static char *describe(json_t *root)
 
 	g_string_append_printf(d,
 		"Die %s ist eines der regionalen Bildungsnetzwerke in Nordrhein-Westfalen. "
-		"Grundlage ist der im %s geschlossene Kooperationsvertrag; Vertragspartner sind "
-		"%s und %s.\n\n",
+		"Grundlage ist der im %s geschlossene Kooperationsvertrag (Vertragspartner: "
+		"%s und %s).\n\n",
 		str(root, "name", "Bildungsregion"), since, partner(partners, 0, "das Land"),
 		partner(partners, 1, "die Kommune"));
 	g_string_append(d,

@@ -25,15 +25,34 @@ static char *tel_href(const char *phone)
 	return g_string_free(s, s->len == 4);
 }
 
-/* Plain text with blank lines between paragraphs -> list of paragraphs. */
+/* Plain text with blank lines between paragraphs -> list of paragraphs.
+ * (Split by hand: this runs for every page view of the start page.) */
 static json_t *paragraphs(const char *text)
 {
 	json_t *list = json_array();
-	g_auto(GStrv) parts = g_regex_split_simple("\\n\\s*\\n", text, 0, 0);
-	for (char **p = parts; *p; p++) {
-		g_autofree char *t = g_strstrip(g_strdup(*p));
-		if (*t)
-			json_array_append_new(list, json_string(t));
+	const char *p = text;
+
+	while (*p) {
+		/* A paragraph ends at a line that holds only white space. */
+		const char *end = p, *next = NULL;
+		while (*end) {
+			if (*end == '\n') {
+				const char *q = end + 1;
+				while (*q == ' ' || *q == '\t' || *q == '\r')
+					q++;
+				if (*q == '\n' || !*q) {
+					next = q;
+					break;
+				}
+			}
+			end++;
+		}
+		g_autofree char *para = g_strstrip(g_strndup(p, (gsize)(end - p)));
+		if (*para)
+			json_array_append_new(list, json_string(para));
+		if (!next)
+			break;
+		p = next;
 	}
 	return list;
 }
