@@ -1,6 +1,6 @@
 # The two commands of the README, and a few more for development.
 #   make run     install what is missing, build, create var/bireg.db with the
-#                demo region if it does not exist, serve http://localhost:8080
+#                demo region (created or refreshed; its logins are printed), serve http://localhost:8080
 #   make check   build with warnings as errors and run every test
 # See docs/DEVELOPMENT.md for the rest.
 
@@ -25,9 +25,8 @@ build: $(BUILD)/build.ninja
 
 run: deps build
 	@mkdir -p var
-	@if [ ! -f $(DB) ]; then \
-		BIREG_DATABASE=$(DB) $(BIREG) init && BIREG_DATABASE=$(DB) $(BIREG) demo; \
-	fi
+	@# The demo region is created, or refreshed, and its logins printed.
+	@BIREG_DATABASE=$(DB) $(BIREG) demo
 	BIREG_DATABASE=$(DB) BIREG_LOCALE_DIR=$(BUILD)/po $(BIREG) serve --listen 127.0.0.1:8080
 
 check: deps-check build

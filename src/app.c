@@ -176,6 +176,8 @@ static void load_session(req_ctx *rc)
 		if (err)
 			log_warn("request %s: session lookup failed: %s", rc->req->request_id,
 				 err->message);
+		else
+			rc->session_expired = true;
 		return;
 	}
 	a = account_store_get(&rc->ctx, s->account_id, &err);
@@ -392,6 +394,8 @@ void app_handle(app *a, void *db_conn, http_request *req, http_response *resp)
 	}
 	if (rc.set_csrf_cookie && resp->status < 300 && !req->wants_json)
 		auth_set_cookie(&rc, AUTH_CSRF_COOKIE, rc.csrf_token, -1);
+	if (rc.session_expired)
+		auth_set_cookie(&rc, AUTH_SESSION_COOKIE, "", 0);
 	set_security_headers(resp);
 	json_decref(rc.region);
 	req_user_free(rc.user);

@@ -542,14 +542,16 @@ out:
 static int cmd_region(int argc, char **argv)
 {
 	common_opts co = {0};
-	char *slug = NULL, *name = NULL;
-	g_autoptr(GOptionContext) oc = g_option_context_new("add|list - regions of this installation");
+	char *slug = NULL, *name = NULL, *totp = NULL;
+	g_autoptr(GOptionContext) oc = g_option_context_new("add|set|list - regions of this installation");
 	g_autoptr(GError) err = NULL;
 	GOptionEntry entries[] = {
 		{"slug", 's', 0, G_OPTION_ARG_STRING, &slug,
 		 "Short name in URLs: a-z, 0-9 and inner hyphens (add)", "SLUG"},
 		{"name", 'n', 0, G_OPTION_ARG_STRING, &name, "Name, e.g. \"Bildungsregion Kreis Wesel\" (add)",
 		 "NAME"},
+		{"require-totp-office", 0, 0, G_OPTION_ARG_STRING, &totp,
+		 "yes or no: office staff must use a second factor (set)", "YES|NO"},
 		{NULL},
 	};
 	bireg_config cfg;
@@ -557,6 +559,7 @@ static int cmd_region(int argc, char **argv)
 	db *d;
 
 	g_option_context_set_summary(oc, "  add   create a region (or rename the one with this slug)\n"
+					 "  set   change a setting of the region --slug\n"
 					 "  list  every region with its slug");
 	add_common(oc, &co);
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -582,13 +585,30 @@ static int cmd_region(int argc, char **argv)
 				       json_string_value(json_object_get(r, "name")));
 			rc = list ? 0 : 1;
 			json_decref(list);
+		} else if (!strcmp(argv[1], "set") && slug && totp &&
+			   (!strcmp(totp, "yes") || !strcmp(totp, "no"))) {
+			json_t *r = region_store_get_by_slug(&ctx, slug, &err);
+			rc = 1;
+			if (r) {
+				rc = region_store_set_setting(
+					     &ctx, json_integer_value(json_object_get(r, "id")),
+					     "require_totp_for_office", json_boolean(!strcmp(totp, "yes")),
+					     &err) < 0;
+				json_decref(r);
+				if (!rc)
+					printf("bireg: region %s: second factor for office staff %s\n", slug,
+					       !strcmp(totp, "yes") ? "required" : "optional");
+			} else if (!err) {
+				fprintf(stderr, "bireg region: no region with slug %s\n", slug);
+			}
 		} else if (!strcmp(argv[1], "add") && slug && name && *name) {
 			region_input in = {.slug = slug, .name = name};
 			rc = region_store_upsert(&ctx, &in, &err) > 0 ? 0 : 1;
 			if (!rc)
 				printf("bireg: region %s is ready\n", slug);
 		} else {
-			fprintf(stderr, "bireg region: use add --slug SLUG --name NAME, or list\n");
+			fprintf(stderr, "bireg region: use add --slug SLUG --name NAME, set --slug SLUG "
+					"--require-totp-office yes|no, or list\n");
 			rc = 2;
 		}
 		if (err)
@@ -600,6 +620,7 @@ out:
 	common_clear(&co);
 	g_free(slug);
 	g_free(name);
+	g_free(totp);
 	return rc;
 }
 

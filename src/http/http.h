@@ -110,6 +110,7 @@ typedef struct req_ctx {
 	char *csrf_token;         /* the token forms of this response must carry */
 	char *redirect;           /* set by a permit hook: answer 303 to this URL */
 	bool set_csrf_cookie;     /* csrf_token is new: send it as the anonymous CSRF cookie */
+	bool session_expired;     /* a session cookie came, but its session is over */
 } req_ctx;
 
 /* A handler fills rc->resp and returns 0, or returns an HTTP status >= 400

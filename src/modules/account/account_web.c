@@ -117,6 +117,8 @@ static int login_get(req_ctx *rc)
 		return redirect(rc, next);
 	if (http_params_get(rc->req->query, "abgemeldet"))
 		f.notice = view_t(rc, N_("You have been logged out."));
+	else if (http_params_get(rc->req->query, "abgelaufen"))
+		f.notice = view_t(rc, N_("Your session has expired. Please log in again."));
 	return login_page(rc, 200, &f);
 }
 
@@ -624,6 +626,7 @@ static const param_rule login_params[] = {
 static const param_rule next_params[] = {
 	{.name = "next", .kind = PARAM_STRING, .max_len = 500},
 	{.name = "abgemeldet", .kind = PARAM_ENUM, .choices = "1"},
+	{.name = "abgelaufen", .kind = PARAM_ENUM, .choices = "1"},
 	{0},
 };
 static const param_rule code_params[] = {

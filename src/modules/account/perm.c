@@ -15,7 +15,8 @@ static bool to_login(req_ctx *rc)
 	if (rc->req->method == HTTP_GET && !rc->req->wants_json && !rc->user) {
 		g_autofree char *here = g_uri_escape_string(rc->route_path, "/", FALSE);
 		g_autofree char *login = view_href(rc, "/anmelden");
-		rc->redirect = g_strdup_printf("%s?next=%s", login, here);
+		rc->redirect = g_strdup_printf("%s?next=%s%s", login, here,
+					       rc->session_expired ? "&abgelaufen=1" : "");
 	}
 	return false;
 }

@@ -286,3 +286,41 @@ int region_store_set_feedback_status(const bireg_ctx *ctx, int64_t id, const cha
 		return -1;
 	return db_changes(ctx->db) > 0 ? 1 : 0;
 }
+
+int region_store_set_setting(const bireg_ctx *ctx, int64_t region_id, const char *key,
+			     json_t *value, GError **err)
+{
+	char now[21];
+	json_t *settings = NULL;
+	char *text = NULL;
+	int rc = -1;
+	g_autoptr(db_stmt) get = db_prepare(ctx->db, "SELECT settings FROM region WHERE id = $1", err);
+
+	if (!get)
+		return -1;
+	db_bind_int64(get, 1, region_id);
+	if (db_step(get, err) != DB_ROW) {
+		if (err && !*err)
+			g_set_error(err, BIREG_DB_ERROR, DB_ERROR, "no region %" G_GINT64_FORMAT, region_id);
+		return -1;
+	}
+	settings = json_loads(db_col_text(get, 0), 0, NULL);
+	if (!json_is_object(settings)) {
+		json_decref(settings);
+		settings = json_object();
+	}
+	json_object_set(settings, key, value);
+	text = json_dumps(settings, JSON_COMPACT | JSON_SORT_KEYS);
+	g_autoptr(db_stmt) put = db_prepare(ctx->db,
+		"UPDATE region SET settings = $1, updated_at = $2 WHERE id = $3", err);
+	if (put) {
+		util_now_iso(now);
+		db_bind_text(put, 1, text);
+		db_bind_text(put, 2, now);
+		db_bind_int64(put, 3, region_id);
+		rc = db_run(put, err) < 0 ? -1 : 0;
+	}
+	free(text);
+	json_decref(settings);
+	return rc;
+}

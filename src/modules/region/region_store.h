@@ -39,6 +39,11 @@ int64_t region_store_upsert(const bireg_ctx *ctx, const region_input *in, GError
 int region_store_set_levels(const bireg_ctx *ctx, const char *const *names,
 			    const char *const *descriptions, size_t n, GError **err);
 
+/* Sets one key of the region's settings object (value is borrowed). Known
+ * keys: "require_totp_for_office" (bool). Returns 0 or -1. */
+int region_store_set_setting(const bireg_ctx *ctx, int64_t region_id, const char *key,
+			     json_t *value, GError **err);
+
 typedef struct feedback_input {
 	const char *name, *email, *message, *page;
 } feedback_input;
