@@ -250,6 +250,7 @@ static void ensure_csrf_cookie(req_ctx *rc)
 	if (rc->user || rc->pending)
 		return;
 	have = g_hash_table_lookup(rc->req->cookies, AUTH_CSRF_COOKIE);
+	g_clear_pointer(&rc->csrf_token, g_free);
 	if (have && strlen(have) >= 32 && strlen(have) <= 64) {
 		rc->csrf_token = g_strdup(have);
 		return;

@@ -103,8 +103,15 @@ class AccountsCase(harness.ServerTestCase):
         return c
 
     def assertAnonymous(self, client, prefix="", msg=""):
+        """GET /konto sends the client to the login page with next=/konto (a
+        notice such as abgelaufen=1 for an ended session may come along)."""
         r = client.get(prefix + "/konto")
-        self.assertRedirect(r, prefix + "/anmelden?next=/konto", msg or "expected an anonymous client")
+        msg = msg or "expected an anonymous client"
+        self.assertStatus(r, 303, msg)
+        loc = urllib.parse.urlsplit(location_path(r))
+        self.assertEqual(loc.path, prefix + "/anmelden", "%s\n%s" % (msg, r.describe()))
+        self.assertEqual(urllib.parse.parse_qs(loc.query).get("next"), ["/konto"],
+                         "%s\n%s" % (msg, r.describe()))
 
     def assertLoggedIn(self, client, name=None, prefix=""):
         r = client.get(prefix + "/konto")

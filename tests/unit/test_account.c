@@ -696,7 +696,7 @@ static void test_throttle_clear(fixture *f, gconstpointer data)
 	g_autofree char *long_key = NULL;
 	GString *lk = g_string_new("account:");
 
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < THROTTLE_FREE_FAILURES + 3; i++)
 		fail_ok(f, key, THROTTLE_ACCOUNT_MAX_WAIT);
 	g_assert_cmpint(wait_ok(f, key), ==, 8);
 	g_assert_cmpint(throttle_store_clear(&f->ctx, "Account:Anna@example.org", &err), ==, 0);
@@ -708,10 +708,10 @@ static void test_throttle_clear(fixture *f, gconstpointer data)
 	while (lk->len < 5000)
 		g_string_append(lk, "sehr-lang-");
 	long_key = g_string_free(lk, FALSE);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < THROTTLE_FREE_FAILURES + 1; i++)
 		fail_ok(f, long_key, THROTTLE_ACCOUNT_MAX_WAIT);
 	g_assert_cmpint(wait_ok(f, long_key), ==, 2);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < THROTTLE_FREE_FAILURES + 1; i++)
 		fail_ok(f, "addr:\xff\xfe", THROTTLE_ADDR_MAX_WAIT);
 	g_assert_cmpint(wait_ok(f, "addr:\xff\xfe"), ==, 2);
 	g_assert_cmpint(query_int(f->d, "SELECT max(length(key)) FROM login_throttle", NULL), <=,

@@ -958,6 +958,9 @@ int throttle_store_wait(const bireg_ctx *ctx, const char *key, GError **err)
 
 /* The wait after the failures-th failure in the window: nothing for the
  * first THROTTLE_FREE_FAILURES, then 2 s, 4 s, 8 s … up to max_wait. */
+/* The wait after `failures` failures in the window: the first
+ * THROTTLE_FREE_FAILURES cost nothing, the next makes the following attempt
+ * wait 2 s, then 4 s, 8 s ... up to max_wait. */
 static int wait_for(int64_t failures, int max_wait)
 {
 	int64_t over = failures - THROTTLE_FREE_FAILURES;

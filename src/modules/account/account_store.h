@@ -123,7 +123,9 @@ json_t *session_store_list(const bireg_ctx *ctx, int64_t account_id, GError **er
 int64_t session_store_purge_expired(const bireg_ctx *ctx, GError **err);
 
 /* Login throttling. Keys are "account:<email>" and "addr:<ip>". */
-#define THROTTLE_FREE_FAILURES 5      /* failures within the window before waits start */
+/* Four failures within the window cost nothing; the fifth makes the next
+ * attempt wait 2 s, and each further one doubles the wait. */
+#define THROTTLE_FREE_FAILURES 4
 #define THROTTLE_WINDOW_SECONDS 900
 #define THROTTLE_ACCOUNT_MAX_WAIT 60  /* an attacker can hold a real user off for a minute at most */
 #define THROTTLE_ADDR_MAX_WAIT 900

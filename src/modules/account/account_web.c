@@ -176,7 +176,9 @@ static int login_post(req_ctx *rc)
 			 rc->req->request_id, wait, rc->req->remote_addr);
 		g_autofree char *msg = wait_message(rc, wait);
 		f.failed = msg;
-		http_response_set_header(rc->resp, "Retry-After", "60");
+		char secs[16];
+		g_snprintf(secs, sizeof secs, "%d", wait);
+		http_response_set_header(rc->resp, "Retry-After", secs);
 		return login_page(rc, 429, &f);
 	}
 
