@@ -448,6 +448,13 @@ static int user_action(const char *action, const char *email, const char *name, 
 		       !strcmp(action, "grant") ? "has the" : "no longer has the", role, region_slug);
 		return 0;
 	}
+	if (!strcmp(action, "reset-totp")) {
+		if (account_store_totp_disable(&ctx, a->id, &err) < 0 ||
+		    session_store_delete_all(&ctx, a->id, 0, &err) < 0)
+			goto db_fail;
+		printf("bireg: second factor of %s turned off; its sessions were ended\n", lower);
+		return 0;
+	}
 	if (!strcmp(action, "disable") || !strcmp(action, "enable")) {
 		if (account_store_set_status(&ctx, a->id, !strcmp(action, "disable") ? "disabled" : "active",
 					     &err) < 0 ||
@@ -456,7 +463,7 @@ static int user_action(const char *action, const char *email, const char *name, 
 		printf("bireg: account %s %sd\n", lower, action);
 		return 0;
 	}
-	fprintf(stderr, "bireg user: unknown action \"%s\" (add, passwd, grant, revoke, disable, enable, list)\n",
+	fprintf(stderr, "bireg user: unknown action \"%s\" (add, passwd, grant, revoke, reset-totp, disable, enable, list)\n",
 		action);
 	return 2;
 db_fail:
@@ -470,7 +477,7 @@ static int cmd_user(int argc, char **argv)
 	char *email = NULL, *name = NULL, *lang = NULL, *region = NULL, *role = NULL;
 	gboolean pw_stdin = FALSE;
 	g_autoptr(GOptionContext) oc =
-		g_option_context_new("add|passwd|grant|revoke|disable|enable|list - manage user accounts");
+		g_option_context_new("add|passwd|grant|revoke|reset-totp|disable|enable|list - manage user accounts");
 	g_autoptr(GError) err = NULL;
 	GOptionEntry entries[] = {
 		{"email", 'e', 0, G_OPTION_ARG_STRING, &email, "The account's login e-mail", "EMAIL"},
@@ -496,6 +503,7 @@ static int cmd_user(int argc, char **argv)
 		    "  passwd   set a new password and end the account's sessions\n"
 		    "  grant    give a role in a region (--region, --role)\n"
 		    "  revoke   take a role away\n"
+		    "  reset-totp  turn off the second factor (lost phone and codes)\n"
 		    "  disable  lock an account and end its sessions; enable unlocks it\n"
 		    "  list     every account with its roles\n\n"
 		    "Passwords need 12 to 256 characters and must not be a common password.");

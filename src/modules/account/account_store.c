@@ -511,9 +511,11 @@ int account_store_totp_set_secret(const bireg_ctx *ctx, int64_t id, const char *
 	if (!secret_b32 || !is_base32(secret_b32))
 		return store_fail(err, DB_CONSTRAINT, "a TOTP secret must be base32 (A-Z, 2-7)");
 	/* Only while the factor is off: replacing the secret of an enabled
-	 * factor would switch it to a device nobody has confirmed. */
+	 * factor would switch it to a device nobody has confirmed. A new secret
+	 * has had no code used yet, so the replay guard starts over: the last
+	 * step of the old secret must not refuse the new one's current code. */
 	st = db_prepare(ctx->db,
-		"UPDATE account SET totp_secret = $2, updated_at = $3 "
+		"UPDATE account SET totp_secret = $2, totp_last_step = 0, updated_at = $3 "
 		"WHERE id = $1 AND totp_enabled = 0", err);
 	if (!st)
 		return -1;
