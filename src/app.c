@@ -295,8 +295,6 @@ static int dispatch(req_ctx *rc)
 	if (http_parse_query(req->raw_query, strlen(req->raw_query), &http_limits_default,
 			     req->query, &err) != HTTP_PARSE_OK)
 		return parse_status(err);
-	load_session(rc);
-	req->lang = choose_lang(req, rc->resp, rc->user ? rc->user : rc->pending);
 
 	if (split_region(path, &slug, &path)) {
 		if (strlen(slug) >= sizeof rc->region_prefix - 4)
@@ -309,8 +307,10 @@ static int dispatch(req_ctx *rc)
 
 	switch (router_match(a->router, req->method, path, &rt, req->path_params, &allowed)) {
 	case ROUTER_NOT_FOUND:
+		req->lang = choose_lang(req, rc->resp, NULL);
 		return 404;
 	case ROUTER_METHOD_NOT_ALLOWED: {
+		req->lang = choose_lang(req, rc->resp, NULL);
 		g_autoptr(GString) allow = g_string_new(NULL);
 		for (unsigned m = 1; m <= HTTP_OPTIONS; m <<= 1)
 			if (allowed & m)
@@ -322,6 +322,10 @@ static int dispatch(req_ctx *rc)
 	case ROUTER_MATCH:
 		break;
 	}
+	/* Assets, health and metrics need no session: no queries for them. */
+	if (!(rt->flags & ROUTE_NO_SESSION))
+		load_session(rc);
+	req->lang = choose_lang(req, rc->resp, rc->user ? rc->user : rc->pending);
 	if ((rt->flags & ROUTE_TEST_ONLY) && !a->cfg.test_routes)
 		return 404;
 	rc->route = rt;

@@ -142,9 +142,9 @@ typedef struct param_rule {
 } param_rule;
 
 enum route_flags {
-	ROUTE_REGION = 1 << 0,  /* path starts with the region; router loads it (404 if unknown) */
-	ROUTE_NO_DB = 1 << 1,   /* handler needs no database (static, metrics) */
+	ROUTE_REGION = 1 << 0,  /* a page of a region: from a /r/<slug> prefix or the default (404 if unknown) */
 	ROUTE_TEST_ONLY = 1 << 2, /* only when BIREG_TEST_ROUTES=1 */
+	ROUTE_NO_SESSION = 1 << 3, /* no session lookup: assets, health, metrics */
 };
 
 typedef struct route {

@@ -47,10 +47,11 @@ static int test_error(req_ctx *rc)
 
 
 const route system_routes[] = {
-	{HTTP_GET, "/healthz", "system.healthz", NULL, "public", NULL, healthz, 0, 0},
-	{HTTP_GET, "/metrics", "system.metrics", NULL, "public", NULL, metrics_page, ROUTE_NO_DB, 0},
+	{HTTP_GET, "/healthz", "system.healthz", NULL, "public", NULL, healthz, ROUTE_NO_SESSION, 0},
+	{HTTP_GET, "/metrics", "system.metrics", NULL, "public", NULL, metrics_page,
+	 ROUTE_NO_SESSION, 0},
 	{HTTP_GET, "/static/{version}/{path*}", "system.static", NULL, "public", NULL, static_asset,
-	 ROUTE_NO_DB, 0},
+	 ROUTE_NO_SESSION, 0},
 	{HTTP_GET, "/_test/error/{status}", "system.test_error", NULL, "test", NULL, test_error,
 	 ROUTE_TEST_ONLY | ROUTE_REGION, 0},
 	{0},
