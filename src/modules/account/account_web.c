@@ -348,7 +348,7 @@ typedef struct password_form {
 	const char *current_error, *new_error, *confirm_error;
 } password_form;
 
-static const char *role_label(const req_ctx *rc, unsigned role)
+const char *account_role_label(const req_ctx *rc, unsigned role)
 {
 	switch (role) {
 	case ROLE_ADMIN: return view_t(rc, N_("Administration"));
@@ -391,7 +391,7 @@ static int profile_page(req_ctx *rc, int status, const char *notice, const passw
 		if (rc->user->roles & r)
 			json_array_append_new(roles, json_pack("{s:s,s:s}", "region_name",
 							       region_name ? region_name : "",
-							       "role_label", role_label(rc, r)));
+							       "role_label", account_role_label(rc, r)));
 	const char *langs[][2] = {{"de", "Deutsch"}, {"en", "English"}};
 	for (size_t k = 0; k < G_N_ELEMENTS(langs); k++)
 		json_array_append_new(options, json_pack("{s:s,s:s,s:b}", "value", langs[k][0], "label",

@@ -12,6 +12,9 @@
 extern const route account_routes[];
 extern const route admin_routes[];
 
+/* The translated name of a role bit ("Geschäftsstelle"), "" for others. */
+const char *account_role_label(const req_ctx *rc, unsigned role);
+
 /* Sets a cookie (HttpOnly, SameSite=Lax, Path=/, Secure when the
  * installation runs behind TLS). max_age < 0: a browser-session cookie;
  * 0: delete it. */

@@ -14,17 +14,6 @@
 #include "view/i18n.h"
 #include "view/view.h"
 
-static const char *role_label(const req_ctx *rc, const char *role)
-{
-	if (!strcmp(role, "admin"))
-		return view_t(rc, N_("Administration"));
-	if (!strcmp(role, "office"))
-		return view_t(rc, N_("Office"));
-	if (!strcmp(role, "applicant"))
-		return view_t(rc, N_("Applicant"));
-	return role;
-}
-
 static int users(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
@@ -41,7 +30,7 @@ static int users(req_ctx *rc)
 		json_t *r;
 		json_array_foreach(json_object_get(u, "roles"), k, r)
 			g_string_append_printf(roles, "%s%s", k ? ", " : "",
-					       role_label(rc, json_string_value(r)));
+					       account_role_label(rc, account_role_from_name(json_string_value(r))));
 		g_autofree char *last = view_datetime(rc, json_string_value(json_object_get(u, "last_login_at")));
 		bool active = !g_strcmp0(json_string_value(json_object_get(u, "status")), "active");
 		json_array_append_new(rows, json_pack(
