@@ -450,9 +450,16 @@ static void observe(void *ud, const http_request *req, const http_response *resp
 		 http_method_name(req->method), resp->route_name, resp->status, (double)us / 1000.0);
 }
 
+static void decorate(void *ud, http_response *resp)
+{
+	(void)ud;
+	set_security_headers(resp);
+}
+
 void app_server_hooks(app *a, server_hooks *hooks)
 {
 	*hooks = (server_hooks){
+		.decorate = decorate,
 		.worker_init = worker_init,
 		.worker_done = worker_done,
 		.handle = handle,

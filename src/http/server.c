@@ -274,6 +274,19 @@ static http_request *convert(struct evhttp_request *ev)
 	return req;
 }
 
+/* Answers 503 from the loop with the page rendered at start. */
+static void answer_busy(job *j)
+{
+	j->resp->status = 503;
+	j->resp->route_name = "-";
+	http_response_set_header(j->resp, "Content-Type", "text/html; charset=utf-8");
+	http_response_set_header(j->resp, "Retry-After", "5");
+	j->resp->body_bytes = g_bytes_ref(j->srv->opts->busy_page);
+	if (j->srv->hooks->decorate)
+		j->srv->hooks->decorate(j->srv->hooks->ud, j->resp);
+	send_job(-1, 0, j);
+}
+
 static void on_request(struct evhttp_request *ev, void *arg)
 {
 	loop *lp = arg;
@@ -291,23 +304,14 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	/* in_flight was raised before this check, so the main thread either
 	 * waits for this job or we answer here: no job can slip past shutdown. */
 	if (g_atomic_int_get(&srv->stopping)) {
-		j->resp->status = 503;
-		j->resp->route_name = "-";
-		http_response_set_header(j->resp, "Content-Type", "text/html; charset=utf-8");
-		j->resp->body_bytes = g_bytes_ref(srv->opts->busy_page);
-		send_job(-1, 0, j);
+		answer_busy(j);
 		return;
 	}
 	if (g_atomic_int_get(&srv->opts->stats->queued) >= srv->opts->queue_limit) {
 		/* Overloaded: answer at once from the loop instead of queueing
 		 * without bound. The page was rendered at start. */
 		g_atomic_int_inc(&srv->opts->stats->rejected);
-		j->resp->status = 503;
-		j->resp->route_name = "-";
-		http_response_set_header(j->resp, "Content-Type", "text/html; charset=utf-8");
-		http_response_set_header(j->resp, "Retry-After", "5");
-		j->resp->body_bytes = g_bytes_ref(srv->opts->busy_page);
-		send_job(-1, 0, j);
+		answer_busy(j);
 		return;
 	}
 	g_atomic_int_inc(&srv->opts->stats->queued);

@@ -23,6 +23,10 @@ typedef struct server_hooks {
 	/* After the response went out: for metrics. */
 	void (*observe)(void *ud, const http_request *req, const http_response *resp,
 			gint64 duration_us);
+	/* Adds the headers every response carries (security headers) to a
+	 * response the loop answers itself (503 when full or stopping). Must be
+	 * cheap and thread-safe. */
+	void (*decorate)(void *ud, http_response *resp);
 	void *ud;
 } server_hooks;
 
