@@ -167,9 +167,10 @@ static int login_post(req_ctx *rc)
 	if (f.email_error || f.password_error)
 		return login_page(rc, 422, &f);
 
-	wait = MAX(throttle_store_wait(&rc->ctx, acct_key, &err),
-		   throttle_store_wait(&rc->ctx, addr_key, &err));
-	if (err)
+	wait = throttle_store_wait(&rc->ctx, acct_key, &err);
+	if (wait >= 0)
+		wait = MAX(wait, throttle_store_wait(&rc->ctx, addr_key, &err));
+	if (wait < 0)
 		return region_web_status_for(err);
 	if (wait > 0) {
 		log_warn("request %s: login refused while throttled (%d s) from %s",
@@ -281,6 +282,8 @@ static int totp_login_post(req_ctx *rc)
 		return err ? region_web_status_for(err) : 403;
 	acct_key = g_strconcat("account:", a->email, NULL);
 	wait = throttle_store_wait(&rc->ctx, acct_key, &err);
+	if (wait < 0)
+		return region_web_status_for(err);
 	if (wait > 0) {
 		g_autofree char *msg = wait_message(rc, wait);
 		return totp_login_page(rc, 429, msg);
