@@ -16,8 +16,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import {
-  checkAxe, focusedElement, horizontalOverflow, launchBrowser, login, logout, newPage,
-  screenshot, startBireg,
+  checkAxe, focusedElement, horizontalOverflow, login, logout, screenshot, useBiregAndBrowser,
+  visibleText,
 } from './harness.mjs';
 
 const ADMIN = { email: 'verwaltung@demo.bireg.example', password: 'duisburg-demo-admin', name: 'Alex Verwaltung' };
@@ -75,22 +75,8 @@ function recoveryCode() {
 
 // ---- helpers --------------------------------------------------------------
 
-let bireg;
-let browser;
-
-before(async () => {
-  bireg = await startBireg();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await bireg?.stop();
-});
-
-async function visibleText(page) {
-  return page.evaluate(() => document.body.innerText.replace(/\s+/g, ' '));
-}
+const shared = useBiregAndBrowser();
+const { openPage, withPage } = shared;
 
 function pathOf(page) {
   const u = new URL(page.url());
@@ -115,15 +101,6 @@ async function checkPage(page, name) {
   assert.deepEqual(problems, [], 'console errors, CSP violations or failed requests');
 }
 
-async function withPage(fn, opts = {}) {
-  const page = await newPage(browser, { baseURL: bireg.baseURL, ...opts });
-  try {
-    return await fn(page);
-  } finally {
-    await page.context().close();
-  }
-}
-
 // ---- TOTP self-check ------------------------------------------------------
 
 describe('TOTP helper', () => {
@@ -140,7 +117,7 @@ describe('login page', { timeout: 120_000 }, () => {
   let page;
 
   before(async () => {
-    page = await newPage(browser, { baseURL: bireg.baseURL });
+    page = await openPage();
   });
 
   after(async () => {
@@ -239,9 +216,9 @@ describe('login page', { timeout: 120_000 }, () => {
 
 describe('anonymous access to the account', { timeout: 60_000 }, () => {
   it('redirects /konto to the login with a way back', async () => {
-    const res = await fetch(`${bireg.baseURL}/konto`, { redirect: 'manual' });
+    const res = await fetch(`${shared.bireg.baseURL}/konto`, { redirect: 'manual' });
     assert.ok([302, 303, 307].includes(res.status), `status ${res.status}`);
-    const location = new URL(res.headers.get('location'), bireg.baseURL);
+    const location = new URL(res.headers.get('location'), shared.bireg.baseURL);
     assert.equal(location.pathname, '/anmelden');
     assert.equal(location.searchParams.get('next'), '/konto');
     // The contract spells it /anmelden?next=%2Fkonto; either spelling means the same.
@@ -261,7 +238,7 @@ describe('account page', { timeout: 180_000 }, () => {
   let page;
 
   before(async () => {
-    page = await newPage(browser, { baseURL: bireg.baseURL });
+    page = await openPage();
   });
 
   after(async () => {
@@ -351,7 +328,7 @@ describe('second factor', { timeout: 240_000 }, () => {
   let page;
 
   before(async () => {
-    page = await newPage(browser, { baseURL: bireg.baseURL });
+    page = await openPage();
     await login(page, OFFICE.email, OFFICE.password);
   });
 
@@ -493,8 +470,8 @@ describe('second factor', { timeout: 240_000 }, () => {
 
 describe('sessions', { timeout: 120_000 }, () => {
   it('logs out on all other devices', async () => {
-    const a = await newPage(browser, { baseURL: bireg.baseURL });
-    const b = await newPage(browser, { baseURL: bireg.baseURL });
+    const a = await openPage();
+    const b = await openPage();
     try {
       await login(a, APPLICANT.email, APPLICANT.password);
       await login(b, APPLICANT.email, APPLICANT.password);
@@ -607,9 +584,7 @@ describe('feedback inbox (office)', { timeout: 180_000 }, () => {
 
 describe('login without JavaScript', { timeout: 60_000 }, () => {
   it('logs in and out', async () => {
-    const context = await browser.newContext({ baseURL: bireg.baseURL, javaScriptEnabled: false, locale: 'de-DE' });
-    try {
-      const page = await context.newPage();
+    await withPage(async (page) => {
       await page.goto('/anmelden');
       await page.fill('#login-email', APPLICANT.email);
       await page.fill('#login-password', APPLICANT.password);
@@ -618,8 +593,6 @@ describe('login without JavaScript', { timeout: 60_000 }, () => {
       await Promise.all([page.waitForNavigation(), page.click('.bireg-account__logout button')]);
       assert.equal(new URL(page.url()).pathname, '/anmelden');
       assert.equal(pathOf(page).startsWith('/anmelden'), true);
-    } finally {
-      await context.close();
-    }
+    }, { javaScriptEnabled: false });
   });
 });

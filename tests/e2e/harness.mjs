@@ -1,5 +1,9 @@
 // harness.mjs — helpers for bireg's browser tests (node --test, no @playwright/test).
 //
+// useBiregAndBrowser()
+//                 for a test file: one bireg (startBireg()) and one browser for
+//                 all its tests, started in a before hook and stopped in an after
+//                 hook; with openPage() and withPage() on that server.
 // startBireg()    builds a fresh database in a temp dir (`bireg init`, `bireg demo`),
 //                 starts `bireg serve` on a free loopback port and waits for /healthz.
 // launchBrowser() starts Debian's /usr/bin/chromium through playwright-core; nothing
@@ -11,7 +15,7 @@
 // login()         logs in through the form (with the second-factor step when asked);
 //                 logout() uses the header's button.
 // Plus small helpers the tests share: newPage(), tabStops(), hasFocusIndicator(),
-// horizontalOverflow().
+// horizontalOverflow(), visibleText().
 //
 // Environment:
 //   BIREG_BIN        binary to test (default build/bireg, relative to the repo root)
@@ -20,6 +24,7 @@
 //   BIREG_E2E_KEEP   set to 1 to keep the temp dir and server log after the run
 
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -146,6 +151,35 @@ export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
   return { baseURL, port, dir, proc, logFile, log: readLog, stop };
 }
 
+/**
+ * For a test file: starts one bireg (startBireg(options)) and one browser in a
+ * before hook and stops both in an after hook. Returns an object whose bireg and
+ * browser are set once that hook has run, and
+ *   openPage(opts)      a newPage() on that server (opts as for newPage());
+ *   withPage(fn, opts)  runs fn(page) on such a page and closes it afterwards.
+ */
+export function useBiregAndBrowser(options = {}) {
+  const shared = { bireg: null, browser: null };
+  shared.openPage = (opts = {}) => newPage(shared.browser, { baseURL: shared.bireg.baseURL, ...opts });
+  shared.withPage = async (fn, opts = {}) => {
+    const page = await shared.openPage(opts);
+    try {
+      return await fn(page);
+    } finally {
+      await page.context().close();
+    }
+  };
+  before(async () => {
+    shared.bireg = await startBireg(options);
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.bireg?.stop();
+  });
+  return shared;
+}
+
 /** Launch Debian's chromium headless through playwright-core. */
 export async function launchBrowser() {
   return chromium.launch({
@@ -158,10 +192,13 @@ export async function launchBrowser() {
 /**
  * A new page in its own context. Collects console errors, CSP violations and
  * failed requests in page.problems (an array of strings) so tests can assert
- * that a page loads cleanly under the strict CSP.
+ * that a page loads cleanly under the strict CSP. Further options (e.g.
+ * javaScriptEnabled: false) go to browser.newContext().
  */
-export async function newPage(browser, { baseURL, width = 1280, height = 900, locale = 'de-DE' } = {}) {
-  const context = await browser.newContext({ baseURL, viewport: { width, height }, locale });
+export async function newPage(browser, {
+  baseURL, width = 1280, height = 900, locale = 'de-DE', ...contextOptions
+} = {}) {
+  const context = await browser.newContext({ baseURL, viewport: { width, height }, locale, ...contextOptions });
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (msg) => {
@@ -282,6 +319,11 @@ export async function tabStops(page, { max = 80 } = {}) {
     stops.push({ ...el, visible: await hasFocusIndicator(page) });
   }
   return stops;
+}
+
+/** The page's visible text with runs of white space folded to one space. */
+export async function visibleText(page) {
+  return page.evaluate(() => document.body.innerText.replace(/\s+/g, ' '));
 }
 
 /** Pixels by which the page is wider than the viewport (0 = no horizontal scroll). */

@@ -12,22 +12,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  artifactPath, checkAxe, focusedElement, horizontalOverflow, launchBrowser, newPage, screenshot,
-  startBireg, tabStops,
+  artifactPath, checkAxe, focusedElement, horizontalOverflow, screenshot, tabStops,
+  useBiregAndBrowser, visibleText,
 } from './harness.mjs';
 
-let bireg;
-let browser;
-
-before(async () => {
-  bireg = await startBireg();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await bireg?.stop();
-});
+const { openPage, withPage } = useBiregAndBrowser();
 
 const ERROR_STATUSES = [400, 403, 405, 413, 500, 503];
 
@@ -70,10 +59,6 @@ function withLang(path, lang) {
   return lang === 'de' ? path : `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`;
 }
 
-async function visibleText(page) {
-  return page.evaluate(() => document.body.innerText.replace(/\s+/g, ' '));
-}
-
 for (const spec of PAGES) {
   for (const lang of ['de', 'en']) {
     describe(`${spec.name} (${lang})`, { timeout: 120_000 }, () => {
@@ -81,7 +66,7 @@ for (const spec of PAGES) {
       let response;
 
       before(async () => {
-        page = await newPage(browser, { baseURL: bireg.baseURL, locale: lang === 'de' ? 'de-DE' : 'en-GB' });
+        page = await openPage({ locale: lang === 'de' ? 'de-DE' : 'en-GB' });
         response = await page.goto(withLang(spec.path, lang), { waitUntil: 'load' });
       });
 
@@ -153,8 +138,7 @@ for (const spec of PAGES) {
 
 describe('language switch', { timeout: 60_000 }, () => {
   it('marks the current language and links to the other', async () => {
-    const page = await newPage(browser, { baseURL: bireg.baseURL });
-    try {
+    await withPage(async (page) => {
       await page.goto('/');
       const de = page.locator('.bireg-lang a[hreflang="de"]');
       const en = page.locator('.bireg-lang a[hreflang="en"]');
@@ -166,16 +150,13 @@ describe('language switch', { timeout: 60_000 }, () => {
       assert.equal(await page.locator('.bireg-lang a[hreflang="en"]').getAttribute('aria-current'), 'true');
       await Promise.all([page.waitForNavigation(), page.locator('.bireg-lang a[hreflang="de"]').click()]);
       assert.equal(await page.getAttribute('html', 'lang'), 'de');
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 });
 
 describe('print styles', { timeout: 60_000 }, () => {
   it('hides navigation, skip link and language switch and prints black text', async () => {
-    const page = await newPage(browser, { baseURL: bireg.baseURL });
-    try {
+    await withPage(async (page) => {
       await page.goto('/');
       await page.emulateMedia({ media: 'print' });
       const shown = await page.evaluate(() =>
@@ -192,9 +173,7 @@ describe('print styles', { timeout: 60_000 }, () => {
       });
       assert.ok(footerLink && footerLink.includes('('), 'footer links should print their address');
       await page.pdf({ path: artifactPath('home-print.pdf') });
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 });
 
@@ -202,7 +181,7 @@ describe('accessibility feedback form', { timeout: 120_000 }, () => {
   let page;
 
   before(async () => {
-    page = await newPage(browser, { baseURL: bireg.baseURL });
+    page = await openPage();
   });
 
   after(async () => {
@@ -285,17 +264,13 @@ describe('accessibility feedback form', { timeout: 120_000 }, () => {
 // settles), so this only checks that the form itself needs no script.
 describe('accessibility feedback form without JavaScript', { timeout: 60_000 }, () => {
   it('reports errors and accepts a message', async () => {
-    const context = await browser.newContext({ baseURL: bireg.baseURL, javaScriptEnabled: false, locale: 'de-DE' });
-    try {
-      const page = await context.newPage();
+    await withPage(async (page) => {
       await page.goto('/barrierefreiheit');
       await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
       assert.ok(await page.locator('#feedback-errors').isVisible(), 'no error summary');
       await page.fill('#feedback-message', 'Ohne JavaScript gesendet.');
       await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
       assert.ok(await page.locator('#feedback-sent').isVisible(), 'no success message');
-    } finally {
-      await context.close();
-    }
+    }, { javaScriptEnabled: false });
   });
 });

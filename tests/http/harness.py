@@ -323,6 +323,13 @@ class BiregServer:
         return s
 
 
+def html_lang(page):
+    """The lang attribute of a page's <html> element (page: a Response or its text), or None."""
+    text = page.text if isinstance(page, Response) else page
+    m = re.search(r'<html[^>]*\blang="([^"]*)"', text)
+    return m.group(1) if m else None
+
+
 def multipart_body(fields, boundary="----biregTestBoundary7MA4YWxkTrZu0gW"):
     """Builds a multipart/form-data body from (name, value) text fields."""
     out = []
@@ -495,6 +502,21 @@ def location_path(resp):
     return u.path + ("?" + u.query if u.query else "")
 
 
+def add_region_wesel(srv):
+    """`bireg region add` of a second region, wesel (prepare() first)."""
+    srv.bireg("region", "add", "--slug", "wesel", "--name", "Bildungsregion Kreis Wesel",
+              check=True)
+
+
+def add_user(srv, email, name, password, *grants):
+    """`bireg user add` with the password on stdin, then `bireg user grant` per (region, role)."""
+    srv.bireg("user", "add", "--email", email, "--name", name, "--password-stdin",
+              input=password + "\n", check=True)
+    for region, role in grants:
+        srv.bireg("user", "grant", "--email", email, "--region", region, "--role", role,
+                  check=True)
+
+
 # ---- TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps) ----------------
 
 TOTP_PERIOD = 30
@@ -539,7 +561,8 @@ def totp_secret_from(text):
 
 # ---------------------------------------------------------------------------
 # A test base class and a runner that prints "<prefix>: N passed, N failed,
-# N skipped" as the last line (the same contract as test_http.py).
+# N skipped" as the last line. Used by test_http.py, test_accounts.py and
+# test_authz.py.
 # ---------------------------------------------------------------------------
 
 import sys  # noqa: E402
@@ -668,6 +691,7 @@ class CountingResult(unittest.TextTestResult):
     def addError(self, test, err):
         super().addError(test, err)
         if not isinstance(test, unittest.TestCase):
+            # setUpClass/tearDownClass: the description names it.
             self.class_errors.append(str(test))
         self._print_logs(test)
 
@@ -700,6 +724,8 @@ def main(prefix, module_name="__main__"):
     passed = len([i for i in ids if i in result.passed_ids])
     skipped = len([i for i in ids if i in result.skipped_ids])
     failed = len(ids) - passed - skipped
+    # tearDownClass errors (e.g. a non-zero exit code after SIGTERM) happen
+    # after every method passed; count each as one failure.
     failed += len([e for e in result.class_errors if "tearDown" in e])
     sys.stdout.flush()
     print("%s: %d passed, %d failed, %d skipped" % (prefix, passed, failed, skipped))

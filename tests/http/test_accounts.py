@@ -21,7 +21,8 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import (DEMO_ACCOUNTS, RECOVERY_RE, SESSION_COOKIE, Client,  # noqa: E402
-                     location_path, set_cookies, totp_code, totp_secret_from, totp_step)
+                     add_region_wesel, add_user, html_lang, location_path, set_cookies,
+                     totp_code, totp_secret_from, totp_step)
 
 OFFICE_EMAIL, OFFICE_PW = DEMO_ACCOUNTS["office"]
 OFFICE_NAME = "Kim Geschäftsstelle (Demo)"
@@ -33,20 +34,6 @@ CURRENT_WRONG_EN = "The current password is not correct."
 MISMATCH_EN = "The two new passwords are not the same."
 
 REQUEST_ID_RE = re.compile(r"\b[0-9a-f]{16}\b")
-
-
-def add_region_wesel(srv):
-    srv.bireg("region", "add", "--slug", "wesel", "--name", "Bildungsregion Kreis Wesel",
-              check=True)
-
-
-def add_user(srv, email, name, password, *grants):
-    """`bireg user add` with the password on stdin, then `bireg user grant` per (region, role)."""
-    srv.bireg("user", "add", "--email", email, "--name", name, "--password-stdin",
-              input=password + "\n", check=True)
-    for region, role in grants:
-        srv.bireg("user", "grant", "--email", email, "--region", region, "--role", role,
-                  check=True)
 
 
 def login_failed_message(resp):
@@ -74,11 +61,6 @@ def normalise(text, *variable):
     for i, v in enumerate(variable):
         text = text.replace(html.escape(v, quote=True), "VAR%d" % i).replace(v, "VAR%d" % i)
     return text
-
-
-def html_lang(resp):
-    m = re.search(r'<html[^>]*\blang="([^"]*)"', resp.text)
-    return m.group(1) if m else None
 
 
 class AccountsCase(harness.ServerTestCase):

@@ -38,8 +38,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import (DEMO_ACCOUNTS, Client, location_path, run_bireg,  # noqa: E402
-                     totp_code, totp_secret_from)
+from harness import (DEMO_ACCOUNTS, Client, add_region_wesel, add_user,  # noqa: E402
+                     location_path, run_bireg, totp_code, totp_secret_from)
 
 TSV = os.environ.get("BIREG_AUTHZ_TSV") or os.path.join(harness.REPO_ROOT, "tests", "authz.tsv")
 COLUMNS = ["route", "role", "resource", "method", "path", "expected", "data", "note"]
@@ -162,13 +162,9 @@ class AuthzMatrixTest(harness.ServerTestCase):
 
     @classmethod
     def prepare_server(cls, srv):
-        srv.bireg("region", "add", "--slug", "wesel", "--name", "Bildungsregion Kreis Wesel",
-                  check=True)
-        for email, name, pw in (WESEL_OFFICE, TOTP_USER):
-            srv.bireg("user", "add", "--email", email, "--name", name, "--password-stdin",
-                      input=pw + "\n", check=True)
-        srv.bireg("user", "grant", "--email", WESEL_OFFICE[0], "--region", "wesel", "--role",
-                  "office", check=True)
+        add_region_wesel(srv)
+        add_user(srv, *WESEL_OFFICE, ("wesel", "office"))
+        add_user(srv, *TOTP_USER)
 
     # ---- 1: coverage ---------------------------------------------------------
 

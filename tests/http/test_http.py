@@ -25,11 +25,10 @@ import tempfile
 import threading
 import time
 import unittest
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import BiregServer, access_lines, multipart_body, run_bireg, wait_for  # noqa: E402
+from harness import access_lines, html_lang, multipart_body, run_bireg, wait_for  # noqa: E402
 
 
 def anon_post(server, path, fields, multipart=False, **kw):
@@ -67,80 +66,12 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON_ACCEPT = {"Accept": "application/json"}
 
 
-def html_lang(text):
-    m = re.search(r'<html[^>]*\blang="([^"]*)"', text)
-    return m.group(1) if m else None
-
-
 # ---------------------------------------------------------------------------
-# Base class: one server per class; the server's log is printed on failure.
+# Base class: harness.ServerTestCase (one server per class, its log printed on
+# failure, exit 0 after SIGTERM) and the stored accessibility feedback.
 # ---------------------------------------------------------------------------
 
-class ServerTestCase(unittest.TestCase):
-    server_env = {}
-    server = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = BiregServer(extra_env=cls.server_env, name=cls.__name__)
-        try:
-            cls.server.start()
-        except Exception:
-            cls.server.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        srv = cls.server
-        if srv is None:
-            return
-        try:
-            code = srv.stop()
-            log = srv.log()
-        finally:
-            srv.cleanup()
-        if code != 0:
-            raise AssertionError("%s: bireg serve exited with %r after SIGTERM (expected 0)\n"
-                                 "--- server stderr ---\n%s" % (cls.__name__, code, log[-20000:]))
-
-    def setUp(self):
-        self._logs = []  # (server, offset) pairs to print when the test fails
-        if self.server is not None:
-            self._logs.append((self.server, self.server.log_size()))
-
-    def fresh_server(self, env=None, name=None, start=True):
-        """A server of this test alone, stopped and removed after it."""
-        srv = BiregServer(extra_env=env, name=name or self._testMethodName)
-        self._logs.append((srv, 0))
-        self.addCleanup(srv.cleanup)
-        if start:
-            srv.start()
-        return srv
-
-    def server_logs(self):
-        out = []
-        for srv, off in getattr(self, "_logs", []):
-            text = srv.log(off)
-            if not text and srv.proc is None:
-                text = srv.setup_output  # it never started: show init/demo
-            if text:
-                out.append((srv.name, text))
-        return out
-
-    # ---- helpers ------------------------------------------------------------
-
-    def assertStatus(self, resp, status, msg=""):
-        self.assertEqual(resp.status, status,
-                         "%sexpected HTTP %d, got:\n%s" % (msg + "\n" if msg else "", status,
-                                                           resp.describe()))
-
-    def assertInBody(self, needle, resp, msg=""):
-        self.assertIn(needle, resp.text, "%s%r not in the body of:\n%s"
-                      % (msg + "\n" if msg else "", needle, resp.describe()))
-
-    def assertNotInBody(self, needle, resp, msg=""):
-        self.assertNotIn(needle, resp.text, "%s%r must not be in the body of:\n%s"
-                         % (msg + "\n" if msg else "", needle, resp.describe()))
+class ServerTestCase(harness.ServerTestCase):
 
     def feedback_rows(self, srv=None, message=None):
         srv = srv or self.server
@@ -149,8 +80,6 @@ class ServerTestCase(unittest.TestCase):
         if message is None:
             return srv.query(sql + " ORDER BY id")
         return srv.query(sql + " WHERE message = ? ORDER BY id", (message,))
-
-
 
 
 # ---------------------------------------------------------------------------
@@ -314,13 +243,8 @@ class PagesTest(ServerTestCase):
         # raw bytes instead. A body after HEAD breaks keep-alive connections.
         for path in ("/healthz", "/"):
             with self.subTest(path=path):
-                s = self.server.raw_socket()
-                try:
-                    s.sendall(("HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                               % path).encode())
-                    data, secs, how = read_until_closed(s, 10)
-                finally:
-                    s.close()
+                data, secs, how = send_raw(self.server, (
+                    "HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path).encode())
                 head, _, rest = data.partition(b"\r\n\r\n")
                 self.assertRegex(head.decode("latin-1"), r"^HTTP/1\.1 \d{3}")
                 self.assertEqual(len(rest), 0, "HEAD %s: %d bytes of body after the headers "
@@ -366,6 +290,17 @@ def read_until_closed(sock, timeout):
         if not chunk:
             return data, time.monotonic() - start, "eof"
         data += chunk
+
+
+def send_raw(srv, request, timeout=10):
+    """Sends request (bytes) on a new connection to srv and reads until the server
+    closes it; returns read_until_closed's (data, seconds, how)."""
+    s = srv.raw_socket()
+    try:
+        s.sendall(request)
+        return read_until_closed(s, timeout)
+    finally:
+        s.close()
 
 
 class LimitsTest(ServerTestCase):
@@ -442,24 +377,14 @@ class LimitsTest(ServerTestCase):
         self.assertStatus(r, 400)
 
     def test_09a_unfinished_headers_cut_off(self):
-        s = self.server.raw_socket()
-        try:
-            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
-            data, secs, how = read_until_closed(s, 10)
-        finally:
-            s.close()
+        data, secs, how = send_raw(self.server, b"GET / HTTP/1.1\r\nHost: x\r\n")
         self.assertNotEqual(how, "timeout",
                             "connection with unfinished headers still open after %.1f s" % secs)
 
     def test_09b_unfinished_body_cut_off(self):
-        s = self.server.raw_socket()
-        try:
-            s.sendall(b"POST /barrierefreiheit HTTP/1.1\r\nHost: x\r\n"
-                      b"Content-Type: application/x-www-form-urlencoded\r\n"
-                      b"Content-Length: 1000\r\n\r\nmessage=ab")
-            data, secs, how = read_until_closed(s, 10)
-        finally:
-            s.close()
+        data, secs, how = send_raw(self.server, b"POST /barrierefreiheit HTTP/1.1\r\nHost: x\r\n"
+                                   b"Content-Type: application/x-www-form-urlencoded\r\n"
+                                   b"Content-Length: 1000\r\n\r\nmessage=ab")
         self.assertNotEqual(how, "timeout",
                             "connection with an unfinished body still open after %.1f s" % secs)
         self.assertEqual(self.feedback_rows(), [])
@@ -849,82 +774,5 @@ class CommandLineTest(unittest.TestCase):
             con.close()
 
 
-# ---------------------------------------------------------------------------
-# Runner: counts per test method and prints the server log of a failed test.
-# ---------------------------------------------------------------------------
-
-class CountingResult(unittest.TextTestResult):
-
-    def __init__(self, *a, **kw):
-        super().__init__(*a, **kw)
-        self.passed_ids = set()
-        self.skipped_ids = set()
-        self.class_errors = []
-
-    def _print_logs(self, test):
-        getter = getattr(test, "server_logs", None)
-        if not callable(getter):
-            return
-        try:
-            logs = getter()
-        except Exception as e:  # pragma: no cover
-            logs = [("?", "cannot read the server log: %s" % e)]
-        for name, text in logs:
-            self.stream.write("\n----- log of %s (%s) -----\n%s\n----- end of log -----\n"
-                              % (name, test.id(), text[-20000:]))
-        self.stream.flush()
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self.passed_ids.add(test.id())
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self.skipped_ids.add(test.id())
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._print_logs(test)
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        if not isinstance(test, unittest.TestCase):
-            # setUpClass/tearDownClass: the description names it.
-            self.class_errors.append(str(test))
-        self._print_logs(test)
-
-    def addSubTest(self, test, subtest, err):
-        super().addSubTest(test, subtest, err)
-        if err is not None:
-            self._print_logs(test)
-
-
-def all_test_ids(suite):
-    for t in suite:
-        if isinstance(t, unittest.TestSuite):
-            yield from all_test_ids(t)
-        else:
-            yield t.id()
-
-
-def main():
-    loader = unittest.TestLoader()
-    suite = loader.loadTestsFromModule(sys.modules[__name__])
-    if len(sys.argv) > 1:
-        suite = unittest.TestSuite(loader.loadTestsFromNames(sys.argv[1:], sys.modules[__name__]))
-    ids = list(all_test_ids(suite))
-    runner = unittest.TextTestRunner(verbosity=2, resultclass=CountingResult, stream=sys.stdout)
-    sys.stdout.write("bireg binary: %s\n" % harness.bin_path())
-    result = runner.run(suite)
-    passed = len([i for i in ids if i in result.passed_ids])
-    skipped = len([i for i in ids if i in result.skipped_ids])
-    failed = len(ids) - passed - skipped
-    # tearDownClass errors (e.g. a non-zero exit code after SIGTERM) happen
-    # after every method passed; count each as one failure.
-    failed += len([e for e in result.class_errors if "tearDown" in e])
-    print("http: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.main("http"))
