@@ -58,6 +58,7 @@ typedef struct server {
 	gint workers_ready;     /* workers that finished worker_init */
 	gint workers_failed;
 	gint stopping;          /* set at SIGTERM: no new jobs, close connections */
+	gint unflushed;         /* replies handed to libevent and not yet fully written */
 	gint loops_closed;      /* loops that have removed their listener */
 	GMutex init_lock;
 	char *init_error;       /* first worker_init failure, under init_lock */
@@ -129,6 +130,13 @@ static void job_free(job *j)
 	g_free(j);
 }
 
+static void on_flushed(struct evhttp_request *ev, void *arg)
+{
+	server *srv = arg;
+	(void)ev;
+	g_atomic_int_dec_and_test(&srv->unflushed);
+}
+
 /* Runs on the loop thread of the job's connection. */
 static void send_job(evutil_socket_t fd, short what, void *arg)
 {
@@ -158,6 +166,13 @@ static void send_job(evutil_socket_t fd, short what, void *arg)
 				       g_bytes_ref(resp->body_bytes));
 	} else if (resp->body->len) {
 		evbuffer_add(buf, resp->body->str, resp->body->len);
+	}
+	/* Count replies until their last byte is written, so that shutdown
+	 * does not free a loop with a reply still in its buffers. A reply to a
+	 * connection that is already gone is never written (nor counted). */
+	if (evhttp_request_get_connection(j->ev)) {
+		g_atomic_int_inc(&j->srv->unflushed);
+		evhttp_request_set_on_complete_cb(j->ev, on_flushed, j->srv);
 	}
 	evhttp_send_reply(j->ev, resp->status, reason_phrase(resp->status), buf);
 	evbuffer_free(buf);
@@ -524,6 +539,11 @@ int server_run(const server_opts *opts, const server_hooks *hooks, GError **err)
 	if (g_atomic_int_get(&opts->stats->in_flight) > 0)
 		log_warn("%d requests still in flight after the grace period",
 			 g_atomic_int_get(&opts->stats->in_flight));
+	/* Then let the loops write out what they hold; a client that went away
+	 * mid-reply never completes, so this wait is short and bounded. */
+	deadline = MIN(deadline, g_get_monotonic_time() + 2 * G_USEC_PER_SEC);
+	while (g_atomic_int_get(&srv.unflushed) > 0 && g_get_monotonic_time() < deadline)
+		g_usleep(2000);
 	rc = 0;
 
 out_loops:

@@ -593,6 +593,6 @@ describe('login without JavaScript', { timeout: 60_000 }, () => {
       await Promise.all([page.waitForNavigation(), page.click('.bireg-account__logout button')]);
       assert.equal(new URL(page.url()).pathname, '/anmelden');
       assert.equal(pathOf(page).startsWith('/anmelden'), true);
-    }, { javaScriptEnabled: false });
+    }, { javaScriptEnabled: false, reducedMotion: 'reduce' });
   });
 });

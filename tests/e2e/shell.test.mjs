@@ -271,6 +271,6 @@ describe('accessibility feedback form without JavaScript', { timeout: 60_000 }, 
       await page.fill('#feedback-message', 'Ohne JavaScript gesendet.');
       await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
       assert.ok(await page.locator('#feedback-sent').isVisible(), 'no success message');
-    }, { javaScriptEnabled: false });
+    }, { javaScriptEnabled: false, reducedMotion: 'reduce' });
   });
 });
