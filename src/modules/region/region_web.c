@@ -62,8 +62,8 @@ static int home(req_ctx *rc)
 		if (n > 1)
 			return list_regions(rc);
 	}
-	return view_page(rc, "pages/region_home",
-			 json_string_value(json_object_get(rc->region, "name")),
+	/* The layout adds the region's name to the title: "Startseite – …". */
+	return view_page(rc, "pages/region_home", view_t(rc, N_("Home")),
 			 json_pack("{s:O}", "region", rc->region));
 }
 
