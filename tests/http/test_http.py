@@ -477,6 +477,49 @@ class FeedbackTest(ServerTestCase):
 # 15: a busy database gives 503 and writes nothing
 # ---------------------------------------------------------------------------
 
+class OverloadTest(ServerTestCase):
+
+    def test_15b_full_queue_answers_503_from_the_loop(self):
+        # One worker, room for one waiting request: while the worker waits for
+        # a locked database, the queue fills and further requests are answered
+        # at once by the event loop, with the page made at start, in German and
+        # with the same security headers as every other response.
+        srv = self.fresh_server(env={"BIREG_WORKERS": "1", "BIREG_QUEUE": "1"}, name="overload")
+        self.assertStatus(srv.get("/healthz"), 200)
+        lock = sqlite3.connect(srv.db_path, isolation_level=None, timeout=30)
+        results = []
+
+        def post(i):
+            try:
+                results.append(anon_post(srv, "/barrierefreiheit",
+                                         [("message", "Überlast %d" % i)], timeout=60))
+            except Exception as e:  # noqa: BLE001 - reported below
+                results.append(e)
+
+        try:
+            lock.execute("BEGIN IMMEDIATE")
+            first = threading.Thread(target=post, args=(0,), daemon=True)
+            first.start()
+            time.sleep(1.0)  # the worker is now waiting for the lock
+            queued = threading.Thread(target=post, args=(1,), daemon=True)
+            queued.start()
+            time.sleep(0.5)  # ... and this one waits in the queue
+            r = srv.get("/impressum", timeout=10)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        first.join(60)
+        queued.join(60)
+        self.assertStatus(r, 503)
+        self.assertInBody("Dienst", r)
+        self.assertEqual(r.header("Retry-After"), "5")
+        self.assertIn("default-src 'self'", r.header("Content-Security-Policy") or "")
+        self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+        self.assertIn("bireg_requests_rejected_total 1", srv.get("/metrics").text)
+        for x in results:
+            self.assertNotIsInstance(x, Exception, "a queued request failed: %r" % (x,))
+
+
 class BusyDatabaseTest(ServerTestCase):
 
     def test_15_busy_database_503_nothing_half_written(self):
