@@ -176,10 +176,6 @@ static void send_job(evutil_socket_t fd, short what, void *arg)
 	}
 	evhttp_send_reply(j->ev, resp->status, reason_phrase(resp->status), buf);
 	evbuffer_free(buf);
-
-	if (j->srv->hooks->observe)
-		j->srv->hooks->observe(j->srv->hooks->ud, j->req, resp,
-				       g_get_monotonic_time() - j->req->started_us);
 	g_atomic_int_dec_and_test(&j->srv->opts->stats->in_flight);
 	job_free(j);
 }
@@ -209,6 +205,11 @@ static void *worker_main(void *arg)
 		}
 		g_atomic_int_add(&srv->opts->stats->queued, -1);
 		srv->hooks->handle(srv->hooks->ud, state, j->req, j->resp);
+		/* Metrics and the access log are written here, not on the loop: a
+		 * slow log pipe must never stall network I/O. */
+		if (srv->hooks->observe)
+			srv->hooks->observe(srv->hooks->ud, j->req, j->resp,
+					    g_get_monotonic_time() - j->req->started_us);
 		/* Hand the response back to the loop that owns the connection. */
 		if (event_base_once(j->lp->base, -1, EV_TIMEOUT, send_job, j, NULL) < 0) {
 			log_error("cannot schedule a response on its loop; dropping request %s",

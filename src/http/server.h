@@ -20,7 +20,8 @@ typedef struct server_hooks {
 	void (*worker_done)(void *worker_state);
 	/* Answers one request; must always leave a complete response in resp. */
 	void (*handle)(void *ud, void *worker_state, http_request *req, http_response *resp);
-	/* After the response went out: for metrics. */
+	/* After the handler, on the worker (metrics, access log). Requests the
+	 * loop answers itself with 503 are only counted in server_stats. */
 	void (*observe)(void *ud, const http_request *req, const http_response *resp,
 			gint64 duration_us);
 	/* Adds the headers every response carries (security headers) to a

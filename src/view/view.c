@@ -106,6 +106,30 @@ static const error_text *error_for(int status)
 static json_t *layout_model(const view *v, const req_ctx *rc, const char *lang, const char *title,
 			    const char *current_path, json_t *breadcrumb);
 
+int view_redirect(req_ctx *rc, const char *path)
+{
+	g_autofree char *target = view_href(rc, path);
+	rc->resp->status = 303;
+	http_response_set_header(rc->resp, "Location", target);
+	return 0;
+}
+
+const char *view_form_field(const req_ctx *rc, const char *name)
+{
+	const char *v = rc->req->form ? http_params_get(rc->req->form, name) : NULL;
+	return v ? v : "";
+}
+
+json_t *view_form_errors(const char *const *fields, const char *const *messages, size_t n)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (messages[i] && *messages[i])
+			json_array_append_new(list, json_pack("{s:s,s:s}", "field", fields[i],
+							      "message", messages[i]));
+	return list;
+}
+
 char *view_datetime(const req_ctx *rc, const char *iso)
 {
 	g_autoptr(GDateTime) t = iso ? format_parse_utc(iso) : NULL;

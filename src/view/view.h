@@ -53,6 +53,17 @@ int view_render(const view *v, const char *tmpl, const char *lang, json_t *model
 /* The msgid's translation for the request's language. */
 const char *view_t(const req_ctx *rc, const char *msgid);
 
+/* Answers 303 See Other to path inside the request's region (view_href).
+ * Returns 0, so a handler can `return view_redirect(rc, "/konto");`. */
+int view_redirect(req_ctx *rc, const char *path);
+
+/* A form field as sent, "" when absent (never NULL). Owned by the request. */
+const char *view_form_field(const req_ctx *rc, const char *name);
+
+/* The error summary of a form: [{field, message}] for every non-empty
+ * message, in the order given (fields[i] names the input of messages[i]). */
+json_t *view_form_errors(const char *const *fields, const char *const *messages, size_t n);
+
 /* A stored UTC time ("2026-11-26T13:30:00Z") as German or English date and
  * time in Europe/Berlin; "" when iso is NULL or invalid. Newly allocated. */
 char *view_datetime(const req_ctx *rc, const char *iso);

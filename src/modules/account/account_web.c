@@ -40,21 +40,6 @@ void auth_set_cookie(req_ctx *rc, const char *name, const char *value, int max_a
 	http_response_add_header(rc->resp, "Set-Cookie", c->str);
 }
 
-static int redirect(req_ctx *rc, const char *path)
-{
-	g_autofree char *target = view_href(rc, path);
-	rc->resp->status = 303;
-	http_response_set_header(rc->resp, "Location", target);
-	return 0;
-}
-
-/* A form field tidied: "" when absent. */
-static const char *field(const req_ctx *rc, const char *name)
-{
-	const char *v = rc->req->form ? http_params_get(rc->req->form, name) : NULL;
-	return v ? v : "";
-}
-
 /* The page to return to after login: only a path of this site. */
 static const char *safe_next(const char *next)
 {
@@ -62,16 +47,6 @@ static const char *safe_next(const char *next)
 	    text_has_control_chars(next))
 		return "/konto";
 	return next;
-}
-
-static json_t *errors_list(const char *const *fields, const char *const *messages, size_t n)
-{
-	json_t *list = json_array();
-	for (size_t i = 0; i < n; i++)
-		if (messages[i] && *messages[i])
-			json_array_append_new(list, json_pack("{s:s,s:s}", "field", fields[i],
-							      "message", messages[i]));
-	return list;
 }
 
 /* "Please wait 8 seconds": translated text with a {seconds} placeholder
@@ -97,7 +72,7 @@ static int login_page(req_ctx *rc, int status, const login_form *f)
 	g_autofree char *action = view_href(rc, "/anmelden");
 	const char *fields[] = {"email", "password"};
 	const char *msgs[] = {f->email_error, f->password_error};
-	json_t *errors = errors_list(fields, msgs, 2);
+	json_t *errors = view_form_errors(fields, msgs, 2);
 	json_t *model = json_pack(
 		"{s:{s:s,s:s,s:s,s:b,s:o,s:s,s:s,s:s},s:s}", "form", "action", action, "next",
 		f->next ? f->next : "/konto", "email", f->email ? f->email : "", "has_errors",
@@ -114,7 +89,7 @@ static int login_get(req_ctx *rc)
 	login_form f = {.next = next};
 
 	if (rc->user)
-		return redirect(rc, next);
+		return view_redirect(rc, next);
 	if (http_params_get(rc->req->query, "abgemeldet"))
 		f.notice = view_t(rc, N_("You have been logged out."));
 	else if (http_params_get(rc->req->query, "abgelaufen"))
@@ -149,9 +124,9 @@ static int start_session(req_ctx *rc, int64_t account_id, bool pending)
 static int login_post(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	g_autofree char *email = text_collapse_ws(field(rc, "email"));
-	const char *password = field(rc, "password");
-	const char *next = safe_next(field(rc, "next"));
+	g_autofree char *email = text_collapse_ws(view_form_field(rc, "email"));
+	const char *password = view_form_field(rc, "password");
+	const char *next = safe_next(view_form_field(rc, "next"));
 	g_autofree char *lower = email ? g_utf8_strdown(email, -1) : g_strdup("");
 	g_autofree char *acct_key = g_strconcat("account:", lower, NULL);
 	g_autofree char *addr_key = g_strconcat("addr:", rc->req->remote_addr, NULL);
@@ -221,11 +196,11 @@ static int login_post(req_ctx *rc)
 	if (a->totp_enabled) {
 		g_autofree char *esc = g_uri_escape_string(next, "/", FALSE);
 		g_autofree char *to = g_strconcat("/anmelden/zweiter-faktor?next=", esc, NULL);
-		return redirect(rc, to);
+		return view_redirect(rc, to);
 	}
 	account_store_touch_login(&rc->ctx, a->id, NULL);
 	log_info("request %s: account %" G_GINT64_FORMAT " logged in", rc->req->request_id, a->id);
-	return redirect(rc, next);
+	return view_redirect(rc, next);
 }
 
 /* ---- second step ---------------------------------------------------- */
@@ -239,7 +214,7 @@ static int totp_login_page(req_ctx *rc, int status, const char *code_error)
 	g_autofree char *path = g_strconcat("/anmelden/zweiter-faktor?next=", esc, NULL);
 	const char *fields[] = {"code"};
 	const char *msgs[] = {code_error};
-	json_t *errors = errors_list(fields, msgs, 1);
+	json_t *errors = view_form_errors(fields, msgs, 1);
 
 	action = view_href(rc, path);
 	return view_page_full(rc, status, "pages/login_totp", view_t(rc, N_("Second factor")),
@@ -273,7 +248,7 @@ static int totp_login_post(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
 	g_autofree char *acct_key = NULL;
-	g_autofree char *code = text_collapse_ws(field(rc, "code"));
+	g_autofree char *code = text_collapse_ws(view_form_field(rc, "code"));
 	g_autoptr(account) a = account_store_get(&rc->ctx, rc->pending->id, &err);
 	bool ok = false;
 	int wait;
@@ -320,7 +295,7 @@ static int totp_login_post(req_ctx *rc)
 	account_store_touch_login(&rc->ctx, a->id, NULL);
 	log_info("request %s: account %" G_GINT64_FORMAT " logged in with a second factor",
 		 rc->req->request_id, a->id);
-	return redirect(rc, safe_next(http_params_get(rc->req->query, "next")));
+	return view_redirect(rc, safe_next(http_params_get(rc->req->query, "next")));
 }
 
 static int end_session(req_ctx *rc)
@@ -332,7 +307,7 @@ static int end_session(req_ctx *rc)
 			 u->id);
 	}
 	auth_set_cookie(rc, AUTH_SESSION_COOKIE, "", 0);
-	return redirect(rc, "/anmelden?abgemeldet=1");
+	return view_redirect(rc, "/anmelden?abgemeldet=1");
 }
 
 static int totp_cancel(req_ctx *rc)
@@ -403,7 +378,7 @@ static int profile_page(req_ctx *rc, int status, const char *notice, const passw
 
 	const char *fields[] = {"current", "new", "confirm"};
 	const char *msgs[] = {pf->current_error, pf->new_error, pf->confirm_error};
-	json_t *errors = errors_list(fields, msgs, 3);
+	json_t *errors = view_form_errors(fields, msgs, 3);
 	g_autofree char *lang_action = view_href(rc, "/konto/sprache");
 	g_autofree char *pw_action = view_href(rc, "/konto/passwort");
 	g_autofree char *totp_href = view_href(rc, "/konto/zwei-faktor");
@@ -447,7 +422,7 @@ static int profile(req_ctx *rc)
 static int set_language(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	const char *lang = i18n_lang_supported(field(rc, "lang"));
+	const char *lang = i18n_lang_supported(view_form_field(rc, "lang"));
 	if (!lang) {
 		rc->error_field = "lang";
 		return 400;
@@ -455,15 +430,15 @@ static int set_language(req_ctx *rc)
 	if (account_store_set_lang(&rc->ctx, rc->user->id, lang, &err) < 0)
 		return region_web_status_for(err);
 	auth_set_cookie(rc, "lang", lang, 31536000);
-	return redirect(rc, "/konto?gespeichert=sprache");
+	return view_redirect(rc, "/konto?gespeichert=sprache");
 }
 
 static int change_password(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(account) a = account_store_get(&rc->ctx, rc->user->id, &err);
-	const char *current = field(rc, "current"), *new_pw = field(rc, "new"),
-		   *confirm = field(rc, "confirm");
+	const char *current = view_form_field(rc, "current"), *new_pw = view_form_field(rc, "new"),
+		   *confirm = view_form_field(rc, "confirm");
 	password_form pf = {0};
 	password_status ps;
 	pw_quality q;
@@ -493,7 +468,7 @@ static int change_password(req_ctx *rc)
 		return region_web_status_for(err);
 	log_info("request %s: account %" G_GINT64_FORMAT " changed its password", rc->req->request_id,
 		 a->id);
-	return redirect(rc, "/konto?gespeichert=passwort");
+	return view_redirect(rc, "/konto?gespeichert=passwort");
 }
 
 static int end_other_sessions(req_ctx *rc)
@@ -501,7 +476,7 @@ static int end_other_sessions(req_ctx *rc)
 	g_autoptr(GError) err = NULL;
 	if (session_store_delete_all(&rc->ctx, rc->user->id, rc->user->session_id, &err) < 0)
 		return region_web_status_for(err);
-	return redirect(rc, "/konto?gespeichert=sitzungen");
+	return view_redirect(rc, "/konto?gespeichert=sitzungen");
 }
 
 /* ---- setting up the second factor ------------------------------------ */
@@ -551,7 +526,7 @@ static int totp_page(req_ctx *rc, int status, const char *code_error, const char
 	}
 	const char *f1[] = {"code"}, *m1[] = {code_error};
 	const char *f2[] = {"password"}, *m2[] = {password_error};
-	json_t *e1 = errors_list(f1, m1, 1), *e2 = errors_list(f2, m2, 1);
+	json_t *e1 = view_form_errors(f1, m1, 1), *e2 = view_form_errors(f2, m2, 1);
 	json_t *model = json_pack(
 		"{s:b,s:b,s:s,s:s,s:{s:s,s:b,s:o,s:s},s:i,s:{s:s,s:b,s:o,s:s},s:s}", "enabled",
 		a->totp_enabled, "required",
@@ -581,8 +556,8 @@ static int totp_setup_post(req_ctx *rc)
 	if (!a)
 		return err ? region_web_status_for(err) : 403;
 	if (a->totp_enabled || !a->totp_secret)
-		return redirect(rc, "/konto/zwei-faktor");
-	step = totp_verify(a->totp_secret, field(rc, "code"), (int64_t)time(NULL), a->totp_last_step);
+		return view_redirect(rc, "/konto/zwei-faktor");
+	step = totp_verify(a->totp_secret, view_form_field(rc, "code"), (int64_t)time(NULL), a->totp_last_step);
 	if (step < 0)
 		return totp_page(rc, 422, view_t(rc, N_("The code is not valid. Please check the time on your phone and enter the current code.")), NULL);
 	codes = totp_recovery_codes(RECOVERY_CODES);
@@ -610,7 +585,7 @@ static int totp_disable(req_ctx *rc)
 		rc->error_message = N_("This region requires a second factor for office staff; it cannot be turned off.");
 		return 403;
 	}
-	ps = password_verify(a->password_hash, field(rc, "password"));
+	ps = password_verify(a->password_hash, view_form_field(rc, "password"));
 	if (ps == PASSWORD_BUSY)
 		return 503;
 	if (ps != PASSWORD_OK)
@@ -619,7 +594,7 @@ static int totp_disable(req_ctx *rc)
 		return region_web_status_for(err);
 	log_info("request %s: account %" G_GINT64_FORMAT " turned off the second factor",
 		 rc->req->request_id, a->id);
-	return redirect(rc, "/konto?gespeichert=zwei-faktor-aus");
+	return view_redirect(rc, "/konto?gespeichert=zwei-faktor-aus");
 }
 
 static const param_rule login_params[] = {

@@ -117,10 +117,7 @@ static int feedback_status(req_ctx *rc)
 		return 404; /* none such in this region */
 	log_info("request %s: feedback %" G_GINT64_FORMAT " set to %s by account %" G_GINT64_FORMAT,
 		 rc->req->request_id, id, status, rc->user->id);
-	g_autofree char *back = view_href(rc, "/verwaltung/rueckmeldungen");
-	rc->resp->status = 303;
-	http_response_set_header(rc->resp, "Location", back);
-	return 0;
+	return view_redirect(rc, "/verwaltung/rueckmeldungen");
 }
 
 static const param_rule status_params[] = {

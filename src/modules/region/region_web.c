@@ -96,15 +96,9 @@ typedef struct feedback_form {
 static json_t *feedback_model(req_ctx *rc, const feedback_form *f, bool sent)
 {
 	g_autofree char *action = view_href(rc, "/barrierefreiheit");
-	json_t *errors = json_array();
-	const struct {
-		const char *field, *message;
-	} all[] = {{"name", f->name_error}, {"email", f->email_error}, {"message", f->message_error}};
-
-	for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
-		if (all[i].message)
-			json_array_append_new(errors, json_pack("{s:s,s:s}", "field", all[i].field,
-								"message", all[i].message));
+	const char *fields[] = {"name", "email", "message"};
+	const char *msgs[] = {f->name_error, f->email_error, f->message_error};
+	json_t *errors = view_form_errors(fields, msgs, 3);
 	return json_pack("{s:s,s:b,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "action", action,
 			 "has_errors", json_array_size(errors) > 0, "errors", errors,
 			 "name", f->name ? f->name : "", "email", f->email ? f->email : "",
@@ -149,8 +143,8 @@ static bool plausible_email(const char *s)
  * line breaks; one-line fields get their white space collapsed. */
 static char *form_text(const req_ctx *rc, const char *name, bool multiline)
 {
-	const char *v = rc->req->form ? http_params_get(rc->req->form, name) : NULL;
-	char *r = multiline ? text_trim_dup(v ? v : "") : text_collapse_ws(v ? v : "");
+	const char *v = view_form_field(rc, name);
+	char *r = multiline ? text_trim_dup(v) : text_collapse_ws(v);
 	return r ? r : g_strdup("");
 }
 
@@ -189,10 +183,7 @@ static int feedback_post(req_ctx *rc)
 		return 0;
 	}
 	/* Post/redirect/get: a reload does not send the feedback twice. */
-	g_autofree char *target = view_href(rc, "/barrierefreiheit?gesendet=1");
-	rc->resp->status = 303;
-	http_response_set_header(rc->resp, "Location", target);
-	return 0;
+	return view_redirect(rc, "/barrierefreiheit?gesendet=1");
 }
 
 static const param_rule feedback_params[] = {
