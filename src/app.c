@@ -145,6 +145,7 @@ static int load_region(req_ctx *rc, const char *slug)
 	if (!rc->region)
 		return err ? region_web_status_for(err) : 404;
 	rc->ctx.region_id = json_integer_value(json_object_get(rc->region, "id"));
+	db_set_region(rc->ctx.db, rc->ctx.region_id);
 	return 0;
 }
 
@@ -383,6 +384,8 @@ void app_handle(app *a, void *db_conn, http_request *req, http_response *resp)
 		.view = a->view,
 		.ctx = {.db = db_conn, .request_id = req->request_id},
 	};
+	/* Nothing of the previous request's region carries over. */
+	db_set_region(db_conn, 0);
 	int status = dispatch(&rc);
 
 	if (status == 401) {

@@ -66,6 +66,16 @@ db_backend db_get_backend(const db *d)
 	return d->ops->backend;
 }
 
+void db_set_region(db *d, int64_t region_id)
+{
+	d->region_id = region_id > 0 ? region_id : 0;
+}
+
+int64_t db_get_region(const db *d)
+{
+	return d->region_id;
+}
+
 db_status db_begin(db *d, GError **err)
 {
 	return d->ops->begin(d, err);

@@ -58,6 +58,17 @@ void db_rollback(db *d);
  * transaction instead of trying to open a second one. */
 bool db_in_transaction(db *d);
 
+/* The region whose rows this connection may see (0: none). The storage
+ * layer scopes every query by region itself; on PostgreSQL row-level
+ * security enforces it a second time: every transaction (explicit, or the
+ * implicit one around a statement run outside db_begin()) starts with
+ * SET LOCAL bireg.region_id to this value, and the policies on region
+ * tables compare against it. SQLite only records it. A request worker sets
+ * it once the request's region is known and back to 0 for the next
+ * request. Takes effect from the next transaction. */
+void db_set_region(db *d, int64_t region_id);
+int64_t db_get_region(const db *d);
+
 /* Runs one or more statements without parameters (migrations). */
 db_status db_exec(db *d, const char *sql, GError **err);
 

@@ -83,6 +83,7 @@ struct db_ops {
 
 struct db {
 	const struct db_ops *ops;
+	int64_t region_id; /* db_set_region(); backends read it when a transaction starts */
 };
 
 struct db_stmt {
