@@ -12,6 +12,7 @@
  */
 #include "app.h"
 
+#include <gio/gio.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -19,13 +20,17 @@
 #include "core/token.h"
 #include "modules/account/account_store.h"
 #include "modules/account/account_web.h"
+#include "files/file_web.h"
 #include "modules/region/region_store.h"
+#include "modules/region/region_admin_web.h"
 #include "modules/region/region_web.h"
+#include "modules/system/jobs_web.h"
 #include "modules/system/system_web.h"
 #include "view/i18n.h"
 
 const route *const app_route_tables[] = {region_routes, system_routes, account_routes,
-					 admin_routes};
+					 admin_routes, jobs_routes, region_admin_routes,
+					 file_routes};
 const size_t app_route_table_count = G_N_ELEMENTS(app_route_tables);
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -127,7 +132,13 @@ static int parse_body(req_ctx *rc)
 		return 0;
 	}
 	if (ct && g_ascii_strncasecmp(ct, "multipart/form-data", 19) == 0) {
-		if (http_parse_multipart(ct, data, len, &http_limits_default, req->form, req->uploads,
+		/* A file may be as large as the route's body limit allows: the
+		 * handler checks its own, smaller limit and says so next to the
+		 * field instead of an error page. */
+		http_limits lim = http_limits_default;
+		lim.max_file_bytes = rc->route->max_body ? rc->route->max_body
+							 : (size_t)rc->app->cfg.max_form_bytes;
+		if (http_parse_multipart(ct, data, len, &lim, req->form, req->uploads,
 					 &err) != HTTP_PARSE_OK)
 			return parse_status(err);
 		return 0;
@@ -146,6 +157,8 @@ static int load_region(req_ctx *rc, const char *slug)
 		return err ? region_web_status_for(err) : 404;
 	rc->ctx.region_id = json_integer_value(json_object_get(rc->region, "id"));
 	db_set_region(rc->ctx.db, rc->ctx.region_id);
+	/* The header shows the region's logo: its file's name and size. */
+	region_logo_attach(rc);
 	return 0;
 }
 
@@ -375,6 +388,31 @@ static int dispatch(req_ctx *rc)
 	return rt->handler(rc);
 }
 
+/* Behind a reverse proxy every connection comes from the proxy. When it is
+ * one of server.trusted_proxies, the client is the right-most address of
+ * X-Forwarded-For that is not itself a trusted proxy (entries further left
+ * were written by the client and prove nothing). The login throttle, the
+ * session list and the access log then see the real client. */
+static void apply_forwarded_for(const app *a, http_request *req)
+{
+	const char *xff = http_request_header(req, "X-Forwarded-For");
+
+	if (!xff || !config_is_trusted_proxy(&a->cfg, req->remote_addr))
+		return;
+	g_auto(GStrv) hops = g_strsplit(xff, ",", -1);
+	for (int i = (int)g_strv_length(hops) - 1; i >= 0; i--) {
+		char *hop = g_strstrip(hops[i]);
+		g_autoptr(GInetAddress) ia = g_inet_address_new_from_string(hop);
+		if (!ia)
+			return; /* garbled: keep the proxy's address rather than guess */
+		if (config_is_trusted_proxy(&a->cfg, hop))
+			continue;
+		g_free(req->remote_addr);
+		req->remote_addr = g_inet_address_to_string(ia);
+		return;
+	}
+}
+
 void app_handle(app *a, void *db_conn, http_request *req, http_response *resp)
 {
 	req_ctx rc = {
@@ -386,6 +424,7 @@ void app_handle(app *a, void *db_conn, http_request *req, http_response *resp)
 	};
 	/* Nothing of the previous request's region carries over. */
 	db_set_region(db_conn, 0);
+	apply_forwarded_for(a, req);
 	int status = dispatch(&rc);
 
 	if (status == 401) {

@@ -5,6 +5,9 @@
  *   bireg init     create or upgrade the database
  *   bireg demo     load the demo region (Bildungsregion Duisburg)
  *   bireg user     manage user accounts
+ *   bireg backup / restore   copy the SQLite database out / put a copy back
+ *   bireg export / import    a whole region as one archive file
+ *   bireg jobs     list, retry or run background jobs
  *   bireg version  print the version
  *
  * Every subcommand reads the same settings (config.h): --config FILE, then
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "build_config.h"
@@ -23,12 +27,18 @@
 #include "db/db.h"
 #include "http/parse.h"
 #include "http/server.h"
+#include "jobs/builtin.h"
+#include "jobs/job.h"
+#include "jobs/runner.h"
 #include "core/token.h"
 #include "modules/account/account_store.h"
 #include "modules/account/password.h"
 #include "modules/account/totp.h"
 #include "modules/region/demo.h"
 #include "modules/region/region_store.h"
+#include "ops/backup.h"
+#include "ops/region_archive.h"
+#include "search/search.h"
 #include "view/format.h"
 #include "view/i18n.h"
 
@@ -43,8 +53,8 @@ static void add_common(GOptionContext *oc, common_opts *co)
 		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &co->config,
 		 "Settings file (INI); default $BIREG_CONFIG", "FILE"},
 		{"database", 'd', 0, G_OPTION_ARG_STRING, &co->database,
-		 "Database: SQLite file path (default var/bireg.db); overrides database.url and "
-		 "BIREG_DATABASE",
+		 "Database: SQLite file path (default var/bireg.db) or postgresql:// URL of the "
+		 "serving role; overrides database.url and BIREG_DATABASE",
 		 "URL"},
 		{NULL},
 	};
@@ -84,22 +94,57 @@ static int load_config(const common_opts *co, bireg_config *cfg)
 	return 0;
 }
 
-/* Opens the database and brings the schema up to date. */
+/* Brings the schema up to date as `bireg init` does (db_install: through
+ * database.owner_url on PostgreSQL, which then grants the serving role its
+ * rights) and opens the serving connection (database.url). */
 static db *open_migrated(const bireg_config *cfg, GError **err)
 {
-	db *d = db_open(cfg->database, err);
-	int applied;
+	g_autofree char *where = db_url_describe(cfg->database);
+	int applied = db_install(cfg->database, cfg->database_owner, err);
+	db *d;
 
-	if (!d)
+	if (applied < 0)
 		return NULL;
-	applied = db_migrate(d, err);
-	if (applied < 0) {
+	d = db_open(cfg->database, err);
+	if (d && applied > 0)
+		log_info("database %s: %d migrations applied, schema version %d", where, applied,
+			 db_schema_version(d, NULL));
+	/* A migration may have created or changed the search index: the
+	 * accounts' entries are rebuilt from their roles (a few rows). */
+	if (d && applied > 0 && search_reindex_accounts(&(bireg_ctx){.db = d}, err) < 0) {
 		db_close(d);
 		return NULL;
 	}
-	if (applied > 0)
-		log_info("database %s: %d migrations applied, schema version %d", cfg->database,
-			 applied, db_schema_version(d, NULL));
+	return d;
+}
+
+/* The serving connection of `bireg serve`, checked before it listens: the
+ * schema is brought up to date (SQLite, or PostgreSQL with an owner URL) or
+ * must be current (PostgreSQL without one: the serving role may not change
+ * the schema), and the serving role must be subject to row-level security. */
+static db *open_for_serving(const bireg_config *cfg, GError **err)
+{
+	bool migrate = !db_url_is_postgres(cfg->database) || *cfg->database_owner;
+	db *d = migrate ? open_migrated(cfg, err) : db_open(cfg->database, err);
+
+	if (!d)
+		return NULL;
+	if (!migrate) {
+		g_autoptr(GError) e = NULL;
+		if (!db_schema_current(d, &e)) {
+			g_autofree char *where = db_url_describe(cfg->database);
+			g_set_error(err, e->domain, e->code,
+				    "%s: %s; bireg serve does not migrate without database.owner_url "
+				    "(BIREG_DATABASE_OWNER): run `bireg init` with it set, or set it for "
+				    "bireg serve too", where, e->message);
+			db_close(d);
+			return NULL;
+		}
+	}
+	if (db_check_serving_role(d, err) < 0) {
+		db_close(d);
+		return NULL;
+	}
 	return d;
 }
 
@@ -124,7 +169,8 @@ static int cmd_init(int argc, char **argv)
 		fprintf(stderr, "bireg init: %s\n", err->message);
 		rc = 1;
 	} else {
-		printf("bireg: database %s is at schema version %d\n", cfg.database,
+		g_autofree char *where = db_url_describe(cfg.database);
+		printf("bireg: database %s is at schema version %d\n", where,
 		       db_schema_version(d, NULL));
 		db_close(d);
 	}
@@ -173,7 +219,9 @@ static int cmd_demo(int argc, char **argv)
 	if (d) {
 		bireg_ctx ctx = {.db = d};
 		gint64 id = demo_load(&ctx, data_dir, &err);
-		if (id > 0)
+		/* The demo accounts' search entries, also where they already
+		 * existed before this run. */
+		if (id > 0 && search_reindex_accounts(&ctx, &err) >= 0)
 			demo_print_logins(stdout);
 		else
 			rc = 1;
@@ -208,6 +256,7 @@ static int cmd_serve(int argc, char **argv)
 	app a = {0};
 	server_hooks hooks;
 	server_opts so;
+	job_runner *jobs = NULL;
 	int rc;
 	db *d;
 
@@ -215,7 +264,10 @@ static int cmd_serve(int argc, char **argv)
 		oc, "Serves the web interface, the JSON views and /healthz and /metrics.\n"
 		    "Stops cleanly on SIGTERM or SIGINT: requests in flight are finished.\n\n"
 		    "Settings (file key / environment variable):\n"
-		    "  database.url            BIREG_DATABASE        SQLite file (default var/bireg.db)\n"
+		    "  database.url            BIREG_DATABASE        SQLite file (default var/bireg.db) or\n"
+		    "                                                postgresql:// URL of the serving role\n"
+		    "  database.owner_url      BIREG_DATABASE_OWNER  PostgreSQL: URL of the schema owner;\n"
+		    "                                                migrates and grants at start\n"
 		    "  server.listen           BIREG_LISTEN          host:port (default 127.0.0.1:8080)\n"
 		    "  server.workers          BIREG_WORKERS         request worker threads (default 4)\n"
 		    "  server.loops            BIREG_LOOPS           event loops (default: one per core)\n"
@@ -227,7 +279,10 @@ static int cmd_serve(int argc, char **argv)
 		    "  limits.max_form_bytes   BIREG_MAX_FORM_BYTES  body limit of ordinary forms\n"
 		    "  limits.max_header_bytes BIREG_MAX_HEADER_BYTES\n"
 		    "  limits.request_timeout  BIREG_REQUEST_TIMEOUT seconds a client may stay silent\n"
-		    "  limits.queue            BIREG_QUEUE           waiting requests before 503");
+		    "  limits.queue            BIREG_QUEUE           waiting requests before 503\n"
+		    "  jobs.workers            BIREG_JOB_WORKERS     background job threads (default 1, 0 = none)\n"
+		    "  jobs.poll_ms            BIREG_JOB_POLL_MS     longest pause between looks at the job queue\n"
+		    "                                                (default 1000)");
 	add_common(oc, &co);
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if ((rc = parse_args(oc, &argc, &argv))) {
@@ -256,11 +311,20 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "bireg serve: libsodium or liboath failed to start\n");
 		goto out;
 	}
-	d = open_migrated(&a.cfg, &err);
+	d = open_for_serving(&a.cfg, &err);
 	if (!d) {
-		fprintf(stderr, "bireg serve: database %s: %s\n", a.cfg.database, err->message);
+		/* PostgreSQL's messages name the database, host and role. */
+		if (db_url_is_postgres(a.cfg.database))
+			fprintf(stderr, "bireg serve: %s\n", err->message);
+		else
+			fprintf(stderr, "bireg serve: database %s: %s\n", a.cfg.database, err->message);
 		goto out;
 	}
+	if (search_index_usable(&(bireg_ctx){.db = d}, NULL) == 0)
+		log_warn("PostgreSQL: searches read the whole search_entry table, since row-level "
+			 "security keeps them from the GIN index; as a superuser, run once in this "
+			 "database: ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF "
+			 "(docs/OPERATIONS.md)");
 	db_close(d);
 	if (app_init(&a, &err) < 0) {
 		fprintf(stderr, "bireg serve: %s\n", err->message);
@@ -285,6 +349,18 @@ static int cmd_serve(int argc, char **argv)
 		.shutdown_grace = 30,
 		.stats = &a.stats,
 	};
+	job_register_builtin(a.cfg.test_routes);
+	if (a.cfg.job_workers > 0) {
+		/* Before the server: runner threads start with the stop signals
+		 * blocked, and stop only after the last request was answered. */
+		job_runner_opts jo = {.database = a.cfg.database, .threads = a.cfg.job_workers,
+				      .poll_ms = a.cfg.job_poll_ms, .schedule = true};
+		jobs = job_runner_start(&jo, &err);
+		if (!jobs) {
+			fprintf(stderr, "bireg serve: %s\n", err->message);
+			goto out;
+		}
+	}
 	if (server_run(&so, &hooks, &err) < 0) {
 		fprintf(stderr, "bireg serve: %s\n", err->message);
 		goto out;
@@ -292,6 +368,8 @@ static int cmd_serve(int argc, char **argv)
 	log_info("stopped");
 	rc = 0;
 out:
+	/* Each runner finishes the job it is running, then ends. */
+	job_runner_stop(jobs);
 	app_clear(&a);
 	return rc;
 }
@@ -551,6 +629,7 @@ static int cmd_region(int argc, char **argv)
 {
 	common_opts co = {0};
 	char *slug = NULL, *name = NULL, *totp = NULL;
+	int retention = 0;
 	g_autoptr(GOptionContext) oc = g_option_context_new("add|set|list - regions of this installation");
 	g_autoptr(GError) err = NULL;
 	GOptionEntry entries[] = {
@@ -560,6 +639,8 @@ static int cmd_region(int argc, char **argv)
 		 "NAME"},
 		{"require-totp-office", 0, 0, G_OPTION_ARG_STRING, &totp,
 		 "yes or no: office staff must use a second factor (set)", "YES|NO"},
+		{"feedback-retention-days", 0, 0, G_OPTION_ARG_INT, &retention,
+		 "Days after which closed accessibility feedback is deleted (set; default 365)", "DAYS"},
 		{NULL},
 	};
 	bireg_config cfg;
@@ -609,6 +690,23 @@ static int cmd_region(int argc, char **argv)
 			} else if (!err) {
 				fprintf(stderr, "bireg region: no region with slug %s\n", slug);
 			}
+		} else if (!strcmp(argv[1], "set") && slug && !totp && retention >= 1 &&
+			   retention <= 36500) {
+			/* Read by the daily job feedback.retention (src/jobs/builtin.c). */
+			json_t *r = region_store_get_by_slug(&ctx, slug, &err);
+			rc = 1;
+			if (r) {
+				json_t *days = json_integer(retention);
+				rc = region_store_set_setting(&ctx, json_integer_value(json_object_get(r, "id")),
+							      "feedback_retention_days", days, &err) < 0;
+				json_decref(days);
+				json_decref(r);
+				if (!rc)
+					printf("bireg: region %s: closed feedback is deleted after %d days\n",
+					       slug, retention);
+			} else if (!err) {
+				fprintf(stderr, "bireg region: no region with slug %s\n", slug);
+			}
 		} else if (!strcmp(argv[1], "add") && slug && name && *name) {
 			region_input in = {.slug = slug, .name = name};
 			rc = region_store_upsert(&ctx, &in, &err) > 0 ? 0 : 1;
@@ -616,7 +714,8 @@ static int cmd_region(int argc, char **argv)
 				printf("bireg: region %s is ready\n", slug);
 		} else {
 			fprintf(stderr, "bireg region: use add --slug SLUG --name NAME, set --slug SLUG "
-					"--require-totp-office yes|no, or list\n");
+					"--require-totp-office yes|no, set --slug SLUG "
+					"--feedback-retention-days 1..36500, or list\n");
 			rc = 2;
 		}
 		if (err)
@@ -630,6 +729,368 @@ out:
 	g_free(name);
 	g_free(totp);
 	return rc;
+}
+
+/* One line per job for `bireg jobs list`. */
+static void print_job(json_t *j)
+{
+	json_t *region = json_object_get(j, "region_id");
+	g_autofree char *region_text = json_is_integer(region)
+		? g_strdup_printf("%" JSON_INTEGER_FORMAT, json_integer_value(region))
+		: g_strdup("-");
+	const char *last_error = json_string_value(json_object_get(j, "last_error"));
+
+	printf("%-8" JSON_INTEGER_FORMAT " %-9s %-24s %-6s %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT
+	       "  %s  %s\n",
+	       json_integer_value(json_object_get(j, "id")),
+	       json_string_value(json_object_get(j, "state")),
+	       json_string_value(json_object_get(j, "kind")), region_text,
+	       json_integer_value(json_object_get(j, "attempts")),
+	       json_integer_value(json_object_get(j, "max_attempts")),
+	       json_string_value(json_object_get(j, "run_at")), last_error ? last_error : "");
+}
+
+static int jobs_action(const char *action, char **args, int nargs, const char *state, int limit,
+		       db *d)
+{
+	bireg_ctx ctx = {.db = d};
+	g_autoptr(GError) err = NULL;
+
+	if (!strcmp(action, "list")) {
+		json_t *list;
+		size_t i;
+		json_t *j;
+		if (nargs) {
+			fprintf(stderr, "bireg jobs list: unexpected argument %s\n", args[0]);
+			return 2;
+		}
+		if (state && !job_state_valid(state)) {
+			fprintf(stderr, "bireg jobs list: --state must be queued, running, done, failed or cancelled\n");
+			return 2;
+		}
+		list = job_list(&ctx, state, limit, &err);
+		if (!list)
+			goto db_fail;
+		printf("%-8s %-9s %-24s %-6s %-5s %-20s  %s\n", "ID", "STATE", "KIND", "REGION",
+		       "TRIES", "RUN AT", "LAST ERROR");
+		json_array_foreach(list, i, j)
+			print_job(j);
+		json_decref(list);
+		return 0;
+	}
+	if (!strcmp(action, "retry") || !strcmp(action, "cancel")) {
+		gint64 id;
+		int r;
+		if (nargs != 1 || !g_ascii_string_to_signed(args[0], 10, 1, G_MAXINT64, &id, NULL)) {
+			fprintf(stderr, "bireg jobs %s: name one job id\n", action);
+			return 2;
+		}
+		r = !strcmp(action, "retry") ? job_retry(&ctx, id, &err) : job_cancel(&ctx, id, &err);
+		if (r < 0)
+			goto db_fail;
+		if (r == JOB_CHANGE_NOT_FOUND) {
+			fprintf(stderr, "bireg jobs %s: no job %" G_GINT64_FORMAT "\n", action, id);
+			return 1;
+		}
+		if (r == JOB_CHANGE_WRONG_STATE) {
+			fprintf(stderr, "bireg jobs %s: job %" G_GINT64_FORMAT " is not %s\n", action, id,
+				!strcmp(action, "retry") ? "failed" : "queued");
+			return 1;
+		}
+		printf("bireg: job %" G_GINT64_FORMAT " %s\n", id,
+		       !strcmp(action, "retry") ? "is queued again" : "is cancelled");
+		return 0;
+	}
+	if (!strcmp(action, "run-once")) {
+		char host[256] = "localhost";
+		int ran = 0, r = 0;
+		if (nargs) {
+			fprintf(stderr, "bireg jobs run-once: unexpected argument %s\n", args[0]);
+			return 2;
+		}
+		gethostname(host, sizeof host - 1);
+		host[sizeof host - 1] = '\0';
+		g_autofree char *node = g_strdup_printf("%s:%d:cli", host, (int)getpid());
+		if (job_schedule_recurring(&ctx, &err) < 0)
+			goto db_fail;
+		while (ran < limit && (r = job_run_next(d, node, &err)) > 0)
+			ran++;
+		if (r < 0)
+			goto db_fail;
+		printf("bireg: %d jobs run\n", ran);
+		return 0;
+	}
+	fprintf(stderr, "bireg jobs: unknown action \"%s\" (list, retry, cancel, run-once)\n", action);
+	return 2;
+db_fail:
+	fprintf(stderr, "bireg jobs %s: %s\n", action, err ? err->message : "failed");
+	return 1;
+}
+
+static int cmd_jobs(int argc, char **argv)
+{
+	common_opts co = {0};
+	char *state = NULL;
+	int limit = 0;
+	g_autoptr(GOptionContext) oc =
+		g_option_context_new("list|retry ID|cancel ID|run-once - background jobs");
+	g_autoptr(GError) err = NULL;
+	GOptionEntry entries[] = {
+		{"state", 's', 0, G_OPTION_ARG_STRING, &state,
+		 "Only jobs in this state: queued, running, done, failed or cancelled (list)", "STATE"},
+		{"limit", 'n', 0, G_OPTION_ARG_INT, &limit,
+		 "At most this many jobs (list: newest first, default 100; run-once: default 1000)",
+		 "N"},
+		{NULL},
+	};
+	bireg_config cfg;
+	int rc;
+	db *d;
+
+	g_option_context_set_summary(
+		oc, "The durable background jobs (e-mail, clean-up, retention, ...).\n\n"
+		    "  list       the newest jobs of every region with state, attempts and last error\n"
+		    "  retry ID   put a failed job back in the queue, due now, with fresh attempts\n"
+		    "  cancel ID  cancel a queued job\n"
+		    "  run-once   schedule the recurring jobs, run every due job, then exit (for cron\n"
+		    "             when bireg serve runs with jobs.workers = 0)\n\n"
+		    "bireg serve runs jobs itself in jobs.workers threads (default 1).");
+	add_common(oc, &co);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &err)) {
+		fprintf(stderr, "bireg jobs: %s\n", err->message);
+		rc = 2;
+		goto out;
+	}
+	if (argc < 2) {
+		fprintf(stderr, "bireg jobs: name one action (see bireg jobs --help)\n");
+		rc = 2;
+		goto out;
+	}
+	if (limit < 0 || limit > 100000) {
+		fprintf(stderr, "bireg jobs: --limit must be 1 to 100000\n");
+		rc = 2;
+		goto out;
+	}
+	if ((rc = load_config(&co, &cfg)))
+		goto out;
+	job_register_builtin(cfg.test_routes);
+	d = open_migrated(&cfg, &err);
+	if (!d) {
+		fprintf(stderr, "bireg jobs: %s\n", err->message);
+		rc = 1;
+	} else {
+		if (!limit)
+			limit = !strcmp(argv[1], "run-once") ? 1000 : 100;
+		rc = jobs_action(argv[1], argv + 2, argc - 2, state, limit, d);
+		db_close(d);
+	}
+	config_clear(&cfg);
+out:
+	common_clear(&co);
+	g_free(state);
+	return rc;
+}
+
+/* ---- backup, restore, export, import (logic in src/ops) ---- */
+
+/* Parses argv for a command that takes one FILE argument. */
+static int parse_file_arg(GOptionContext *oc, int *argc, char ***argv, const char **file)
+{
+	g_autoptr(GError) err = NULL;
+	if (!g_option_context_parse(oc, argc, argv, &err)) {
+		fprintf(stderr, "%s: %s\n", g_get_prgname(), err->message);
+		return 2;
+	}
+	if (*argc != 2) {
+		fprintf(stderr, "%s: name one FILE (see %s --help)\n", g_get_prgname(), g_get_prgname());
+		return 2;
+	}
+	*file = (*argv)[1];
+	return 0;
+}
+
+static int cmd_backup_restore(int argc, char **argv, bool restore)
+{
+	common_opts co = {0};
+	gboolean force = FALSE;
+	const char *file = NULL;
+	bireg_config cfg;
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+		restore ? "FILE - put a backup back in place of the database"
+			: "FILE - copy the database into FILE while bireg runs");
+	GOptionEntry entries[] = {
+		{"force", 'f', 0, G_OPTION_ARG_NONE, &force,
+		 restore ? "Replace the existing database (stop bireg first)"
+			 : "Replace FILE if it exists",
+		 NULL},
+		{NULL},
+	};
+	int rc, version = 0;
+
+	g_option_context_set_summary(
+		oc, restore ? "SQLite only. Checks that FILE is an intact bireg database whose schema\n"
+			      "this bireg knows, and moves a copy of it into place as the database\n"
+			      "(database.url). An existing database is only replaced with --force, never\n"
+			      "while a bireg process has it open, and is kept beside it as\n"
+			      "<database>.replaced-<time>. Stop bireg serve before, start it after.\n"
+			      "On PostgreSQL use pg_restore (docs/OPERATIONS.md)."
+			    : "SQLite only. Makes a consistent copy of the live database with SQLite's\n"
+			      "online backup API (the server keeps serving), checks it with\n"
+			      "PRAGMA integrity_check and writes it to FILE in one step (a temporary\n"
+			      "file, fsync, rename). FILE holds password hashes: keep it private.\n"
+			      "On PostgreSQL it prints the pg_dump command to use instead.");
+	add_common(oc, &co);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if ((rc = parse_file_arg(oc, &argc, &argv, &file)) || (rc = load_config(&co, &cfg))) {
+		common_clear(&co);
+		return rc;
+	}
+	common_clear(&co);
+	if (ops_is_postgres_url(cfg.database)) {
+		g_autofree char *hint = restore ? ops_pg_restore_hint(cfg.database, file)
+						: ops_pg_dump_hint(cfg.database, file);
+		fprintf(stderr, "%s: %s", g_get_prgname(), hint);
+		config_clear(&cfg);
+		return 2;
+	}
+	if (restore) {
+		g_autofree char *kept = NULL;
+		rc = ops_restore(cfg.database, file, force, &version, &kept, &err);
+		if (!rc) {
+			printf("bireg: %s restored as the database %s (schema version %d)\n", file,
+			       cfg.database, version);
+			if (kept)
+				printf("bireg: the database it replaced is kept as %s\n", kept);
+		}
+	} else {
+		rc = ops_backup(cfg.database, file, force, &version, &err);
+		if (!rc)
+			printf("bireg: backup of %s written to %s (schema version %d)\n", cfg.database,
+			       file, version);
+	}
+	if (rc)
+		fprintf(stderr, "%s: %s\n", g_get_prgname(), err->message);
+	config_clear(&cfg);
+	return rc ? 1 : 0;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+	return cmd_backup_restore(argc, argv, false);
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+	return cmd_backup_restore(argc, argv, true);
+}
+
+/* The connection for export and import: migrated where this command may
+ * migrate (SQLite, or PostgreSQL with database.owner_url), else required to
+ * be current, as for `bireg serve`. */
+static db *open_current(const bireg_config *cfg, GError **err)
+{
+	if (!db_url_is_postgres(cfg->database) || *cfg->database_owner)
+		return open_migrated(cfg, err);
+	db *d = db_open(cfg->database, err);
+	if (d && !db_schema_current(d, err)) {
+		g_prefix_error(err, "run `bireg init` with database.owner_url first: ");
+		db_close(d);
+		return NULL;
+	}
+	return d;
+}
+
+static int cmd_export_import(int argc, char **argv, bool import)
+{
+	common_opts co = {0};
+	gboolean force = FALSE;
+	char *slug = NULL;
+	const char *file = NULL;
+	bireg_config cfg;
+	archive_summary sum = {0};
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+		import ? "FILE - add the region in an archive to this installation"
+		       : "--region SLUG FILE - write a whole region into an archive");
+	GOptionEntry entries[] = {
+		{import ? "slug" : "region", import ? 's' : 'r', 0, G_OPTION_ARG_STRING, &slug,
+		 import ? "Slug the region gets here (default: its slug in the archive)"
+			: "Slug of the region to export",
+		 "SLUG"},
+		{"force", 'f', 0, G_OPTION_ARG_NONE, &force, "Replace FILE if it exists", NULL},
+		{NULL},
+	};
+	int rc;
+	db *d;
+
+	if (import)
+		entries[1] = (GOptionEntry){NULL};
+	g_option_context_set_summary(
+		oc, import ? "Adds the region of an archive made by bireg export, with its levels,\n"
+			     "feedback and accounts, in one transaction: all or nothing. Ids are\n"
+			     "assigned anew; an account whose e-mail exists here is kept as it is and\n"
+			     "gets the archive's roles. Refuses a slug that exists. Works on SQLite\n"
+			     "and PostgreSQL alike, so it moves a region between them."
+			   : "Writes the region with everything in it (levels, feedback, files) and\n"
+			     "the accounts that hold roles in it (password hashes and second-factor\n"
+			     "secrets included, so logins keep working; no sessions) into one JSON\n"
+			     "file of mode 0600. Keep it as secret as the database.");
+	add_common(oc, &co);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if ((rc = parse_file_arg(oc, &argc, &argv, &file)) || (rc = load_config(&co, &cfg)))
+		goto out;
+	if (!import && !slug) {
+		fprintf(stderr, "bireg export: --region SLUG is required\n");
+		config_clear(&cfg);
+		rc = 2;
+		goto out;
+	}
+	d = open_current(&cfg, &err);
+	if (!d) {
+		fprintf(stderr, "%s: %s\n", g_get_prgname(), err->message);
+		config_clear(&cfg);
+		rc = 1;
+		goto out;
+	}
+	if (import)
+		rc = region_archive_import(d, file, slug, &sum, &err);
+	else
+		rc = region_archive_export(d, slug, file, force, &sum, &err);
+	db_close(d);
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", g_get_prgname(), err->message);
+		if (import)
+			fprintf(stderr, "%s: nothing was imported\n", g_get_prgname());
+		rc = err->domain == BIREG_ARCHIVE_ERROR && err->code == ARCHIVE_ERROR_USAGE ? 2 : 1;
+	} else {
+		if (import)
+			printf("bireg: region %s imported from %s (schema version %d):\n", sum.slug, file,
+			       sum.schema_version);
+		else
+			printf("bireg: region %s exported to %s (schema version %d):\n", sum.slug, file,
+			       sum.schema_version);
+		archive_summary_print(&sum, import, stdout);
+		if (sum.reindexed)
+			printf("bireg: the region's search index was rebuilt\n");
+	}
+	archive_summary_clear(&sum);
+	config_clear(&cfg);
+out:
+	common_clear(&co);
+	g_free(slug);
+	return rc;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	return cmd_export_import(argc, argv, false);
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	return cmd_export_import(argc, argv, true);
 }
 
 static void print_route(const route *rt, void *ud)
@@ -685,6 +1146,11 @@ static const struct {
 	{"demo", cmd_demo, "load the demo region (Bildungsregion Duisburg)"},
 	{"user", cmd_user, "manage user accounts and their roles"},
 	{"region", cmd_region, "add or list the regions of this installation"},
+	{"backup", cmd_backup, "copy the SQLite database while bireg runs"},
+	{"restore", cmd_restore, "put a SQLite backup back in place"},
+	{"export", cmd_export, "write a whole region into an archive file"},
+	{"import", cmd_import, "add the region of an archive file"},
+	{"jobs", cmd_jobs, "list, retry or run background jobs"},
 	{"routes", cmd_routes, "list every route with its permission"},
 	{"version", cmd_version, "print the version"},
 };

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Embed templates/ and migrations/ into the binary as a GResource bundle.
+"""Embed templates/, migrations/ and assets/ into the binary as a GResource bundle.
 
 Writes a GResource XML listing every file under the given directories and runs
 glib-compile-resources on it. Rewrites outputs only when they change, so that

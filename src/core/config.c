@@ -7,6 +7,8 @@
  */
 #include "core/config.h"
 
+#include <gio/gio.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@ typedef struct setting {
 
 static const setting settings[] = {
 	{"database", "url", "BIREG_DATABASE", SET_STRING, F(database), "var/bireg.db", 0, 0},
+	{"database", "owner_url", "BIREG_DATABASE_OWNER", SET_STRING, F(database_owner), "", 0, 0},
 	{"server", "listen", "BIREG_LISTEN", SET_STRING, F(listen), "127.0.0.1:8080", 0, 0},
 	{"server", "workers", "BIREG_WORKERS", SET_INT, F(workers), "4", 1, 256},
 	{"server", "loops", "BIREG_LOOPS", SET_INT, F(loops), "0", 0, 64},
@@ -34,11 +37,15 @@ static const setting settings[] = {
 	{"server", "locale_dir", "BIREG_LOCALE_DIR", SET_STRING, F(locale_dir), BIREG_LOCALEDIR, 0, 0},
 	{"server", "base_url", "BIREG_BASE_URL", SET_STRING, F(base_url), "http://localhost:8080", 0, 0},
 	{"server", "secure_cookies", "BIREG_SECURE_COOKIES", SET_BOOL, F(secure_cookies), "false", 0, 0},
+	{"server", "trusted_proxies", "BIREG_TRUSTED_PROXIES", SET_STRING, F(trusted_proxies), "", 0, 0},
 	{"limits", "max_body_bytes", "BIREG_MAX_BODY_BYTES", SET_INT, F(max_body_bytes), "33554432", 1024, G_GINT64_CONSTANT(1) << 32},
 	{"limits", "max_form_bytes", "BIREG_MAX_FORM_BYTES", SET_INT, F(max_form_bytes), "1048576", 1024, G_GINT64_CONSTANT(1) << 30},
 	{"limits", "max_header_bytes", "BIREG_MAX_HEADER_BYTES", SET_INT, F(max_header_bytes), "16384", 1024, 1 << 20},
 	{"limits", "request_timeout", "BIREG_REQUEST_TIMEOUT", SET_INT, F(request_timeout), "10", 1, 3600},
 	{"limits", "queue", "BIREG_QUEUE", SET_INT, F(queue_limit), "1024", 1, 1 << 20},
+	{"limits", "file_bytes", "BIREG_FILE_BYTES", SET_INT, F(file_bytes), "20971520", 1024, 1 << 30},
+	{"jobs", "workers", "BIREG_JOB_WORKERS", SET_INT, F(job_workers), "1", 0, 64},
+	{"jobs", "poll_ms", "BIREG_JOB_POLL_MS", SET_INT, F(job_poll_ms), "1000", 50, 600000},
 	{"testing", "routes", "BIREG_TEST_ROUTES", SET_BOOL, F(test_routes), "false", 0, 0},
 };
 
@@ -53,6 +60,43 @@ static int parse_bool(const char *v, bool *out)
 		return 0;
 	}
 	return -1;
+}
+
+/* server.trusted_proxies: addresses separated by commas or blanks, each a
+ * literal IPv4 or IPv6 address (no names: a lookup could be spoofed, and
+ * no ranges: two nodes behind one or two proxies do not need them). Kept
+ * in canonical form, so that "::1" and "0:0::1" compare equal. */
+static int parse_proxies(bireg_config *c, GError **err)
+{
+	g_auto(GStrv) parts = g_strsplit_set(c->trusted_proxies, ", \t", -1);
+	GPtrArray *out = g_ptr_array_new();
+
+	for (char **p = parts; *p; p++) {
+		if (!**p)
+			continue;
+		g_autoptr(GInetAddress) a = g_inet_address_new_from_string(*p);
+		if (!a) {
+			g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    "server.trusted_proxies: \"%s\" is not an IP address", *p);
+			g_ptr_array_free(out, TRUE);
+			return -1;
+		}
+		g_ptr_array_add(out, g_inet_address_to_string(a));
+	}
+	g_ptr_array_add(out, NULL);
+	c->proxies = (char **)g_ptr_array_free(out, FALSE);
+	return 0;
+}
+
+bool config_is_trusted_proxy(const bireg_config *c, const char *addr)
+{
+	if (!c->proxies || !c->proxies[0] || !addr)
+		return false;
+	g_autoptr(GInetAddress) a = g_inet_address_new_from_string(addr);
+	if (!a)
+		return false;
+	g_autofree char *canon = g_inet_address_to_string(a);
+	return g_strv_contains((const char *const *)c->proxies, canon);
 }
 
 /* Stores value into the field of s; names the key and origin on error. */
@@ -175,7 +219,22 @@ int config_load(bireg_config *c, const char *path, GError **err)
 			    "database.url: must not be empty");
 		goto fail;
 	}
+	/* The owner runs the migrations on PostgreSQL; SQLite has no roles. */
+	if (*c->database_owner && !g_str_has_prefix(c->database_owner, "postgresql://") &&
+	    !g_str_has_prefix(c->database_owner, "postgres://")) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "database.owner_url: expected a postgresql:// URL");
+		goto fail;
+	}
+	if (*c->database_owner && !g_str_has_prefix(c->database, "postgresql://") &&
+	    !g_str_has_prefix(c->database, "postgres://")) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "database.owner_url: only for PostgreSQL, but database.url is a SQLite file");
+		goto fail;
+	}
 	if (check_listen(c->listen, err) < 0)
+		goto fail;
+	if (parse_proxies(c, err) < 0)
 		goto fail;
 	/* A lowered hard cap lowers the default form limit with it; only a form
 	 * limit someone set above the cap is a contradiction. */
@@ -198,6 +257,7 @@ fail:
 
 void config_clear(bireg_config *c)
 {
+	g_clear_pointer(&c->proxies, g_strfreev);
 	for (size_t i = 0; i < G_N_ELEMENTS(settings); i++)
 		if (settings[i].kind == SET_STRING)
 			g_clear_pointer((char **)((char *)c + settings[i].offset), g_free);
@@ -214,8 +274,9 @@ void config_print(const bireg_config *c, FILE *out)
 		switch (s->kind) {
 		case SET_STRING: {
 			const char *v = *(char *const *)field;
-			/* A PostgreSQL URL may carry a password: never print it. */
-			if (g_str_has_prefix(v, "postgres") && strchr(v, '@'))
+			/* A PostgreSQL URL may carry a password (user:pw@ or
+			 * ?password=): never print it. */
+			if (g_str_has_prefix(v, "postgres") && (strchr(v, '@') || strstr(v, "password")))
 				fprintf(out, "(a PostgreSQL URL, not shown)\n");
 			else
 				fprintf(out, "%s\n", v);

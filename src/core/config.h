@@ -13,7 +13,10 @@
 #include <stdio.h>
 
 typedef struct bireg_config {
-	char *database;        /* database.url      BIREG_DATABASE: file path or postgresql:// URL */
+	char *database;        /* database.url      BIREG_DATABASE: file path or postgresql:// URL
+				* of the serving role */
+	char *database_owner;  /* database.owner_url BIREG_DATABASE_OWNER: PostgreSQL only, the
+				* schema owner that runs the migrations ("" = none) */
 	char *listen;          /* server.listen     BIREG_LISTEN: host:port, port 0 = any free */
 	int workers;           /* server.workers    BIREG_WORKERS: request worker threads */
 	int loops;             /* server.loops      BIREG_LOOPS: event loops (0 = one per core) */
@@ -21,11 +24,17 @@ typedef struct bireg_config {
 	char *locale_dir;      /* server.locale_dir BIREG_LOCALE_DIR: compiled translations */
 	char *base_url;        /* server.base_url   BIREG_BASE_URL: public URL, for links in mail */
 	bool secure_cookies;   /* server.secure_cookies BIREG_SECURE_COOKIES: behind TLS */
+	char *trusted_proxies; /* server.trusted_proxies BIREG_TRUSTED_PROXIES: reverse proxies
+				* whose X-Forwarded-For is believed (IP addresses) */
+	char **proxies;        /* the same, parsed and canonical; NULL-terminated */
 	gint64 max_body_bytes; /* limits.max_body_bytes: hard cap on any request body */
 	gint64 max_form_bytes; /* limits.max_form_bytes: body limit of routes without uploads */
 	int max_header_bytes;  /* limits.max_header_bytes */
 	int request_timeout;   /* limits.request_timeout: seconds a client may stay silent */
 	int queue_limit;       /* limits.queue: requests waiting for a worker before 503 */
+	int file_bytes;        /* limits.file_bytes BIREG_FILE_BYTES: largest file stored (uploads) */
+	int job_workers;       /* jobs.workers BIREG_JOB_WORKERS: job runner threads of serve (0 = none) */
+	int job_poll_ms;       /* jobs.poll_ms BIREG_JOB_POLL_MS: longest pause between looks at the queue */
 	bool test_routes;      /* BIREG_TEST_ROUTES=1 only: routes that tests use */
 	char *source;          /* the file that was read, or NULL */
 	bool max_form_explicit; /* limits.max_form_bytes came from the file or environment */
@@ -35,6 +44,8 @@ typedef struct bireg_config {
  * $BIREG_CONFIG, else none), then the environment. On error sets err with a
  * message that names the key, and returns -1; c is then cleared. */
 int config_load(bireg_config *c, const char *path, GError **err);
+/* True if addr (as the server saw it) is one of server.trusted_proxies. */
+bool config_is_trusted_proxy(const bireg_config *c, const char *addr);
 void config_clear(bireg_config *c);
 
 /* Prints every effective setting as "key = value" lines (for

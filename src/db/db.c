@@ -4,8 +4,7 @@
  * Picks the backend from the URL and forwards every db.h call through the
  * backend's struct db_ops (see db_internal.h). What is the same on every
  * backend lives here: argument checks, bool as integer, db_run() and
- * db_ping(). The dialect itself stays inside db_sqlite.c (and later
- * db_pg.c).
+ * db_ping(). The dialect itself stays inside db_sqlite.c and db_pg.c.
  */
 #include "db/db_internal.h"
 
@@ -29,6 +28,22 @@ void db_options_init(db_options *o)
 {
 	o->busy_timeout_ms = DB_DEFAULT_BUSY_TIMEOUT_MS;
 	o->busy_retries = DB_DEFAULT_BUSY_RETRIES;
+	o->connect_timeout_s = DB_DEFAULT_CONNECT_TIMEOUT_S;
+	o->statement_timeout_ms = DB_DEFAULT_STATEMENT_TIMEOUT_MS;
+}
+
+bool db_url_is_postgres(const char *url)
+{
+	return url && (g_str_has_prefix(url, "postgresql://") || g_str_has_prefix(url, "postgres://"));
+}
+
+char *db_url_describe(const char *url)
+{
+	if (!url || !*url)
+		return g_strdup("(no database)");
+	if (db_url_is_postgres(url))
+		return db_pg_describe_url(url);
+	return g_strdup(url);
 }
 
 db *db_open_with(const char *url, const db_options *opts, GError **err)
@@ -42,11 +57,9 @@ db *db_open_with(const char *url, const db_options *opts, GError **err)
 		db_fail(err, DB_ERROR, "no database given (a file path or a postgresql:// URL)");
 		return NULL;
 	}
-	/* The URL is not repeated in the message: it may carry a password. */
-	if (g_str_has_prefix(url, "postgresql://") || g_str_has_prefix(url, "postgres://")) {
-		db_fail(err, DB_ERROR, "PostgreSQL support is not built yet; use a SQLite file path");
-		return NULL;
-	}
+	/* The URL is not repeated in messages: it may carry a password. */
+	if (db_url_is_postgres(url))
+		return db_pg_open(url, opts, err);
 	return db_sqlite_open(url, opts, err);
 }
 
@@ -88,6 +101,8 @@ db_status db_commit(db *d, GError **err)
 
 void db_rollback(db *d)
 {
+	if (!d)
+		return;
 	d->ops->rollback(d);
 }
 
@@ -182,6 +197,8 @@ int64_t db_col_int64(db_stmt *s, int col)
 
 bool db_col_bool(db_stmt *s, int col)
 {
+	/* 1 or 0 from integer columns on both backends; PostgreSQL's own
+	 * booleans ('t'/'f') are mapped by its col_int64. */
 	return s->ops->col_int64(s, col) != 0;
 }
 
@@ -221,4 +238,11 @@ db_status db_ping(db *d, GError **err)
 	if (rc != DB_ROW || db_col_int64(s, 0) != 1)
 		return db_fail(err, DB_ERROR, "SELECT 1 did not return 1");
 	return DB_OK;
+}
+
+db_status db_check_serving_role(db *d, GError **err)
+{
+	if (!d->ops->check_serving_role)
+		return DB_OK;
+	return d->ops->check_serving_role(d, err);
 }

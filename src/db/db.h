@@ -1,7 +1,7 @@
 /*
  * db.h — the storage interface every area of bireg uses.
  *
- * One synchronous API over two backends (SQLite now, PostgreSQL later). A
+ * One synchronous API over two backends (SQLite and PostgreSQL). A
  * connection belongs to one thread at a time (each request worker owns one).
  * SQL is written once with numbered parameters ($1, $2, ...) and only ever
  * receives values through typed binding; never build SQL from input.
@@ -15,6 +15,12 @@
  * on failure) and set a GError in the BIREG_DB_ERROR domain whose code is the
  * same db_status. DB_BUSY is returned only after the busy timeout and retries
  * are exhausted; the HTTP layer answers it with 503.
+ *
+ * PostgreSQL: a connection that breaks is re-established by itself at the
+ * start of the next statement or transaction outside a transaction; the
+ * call that met the broken connection may get DB_UNAVAILABLE (a write that
+ * may have committed is never sent twice). Inside a transaction a broken
+ * connection means DB_UNAVAILABLE and the transaction is gone: roll back.
  */
 #pragma once
 #include <glib.h>
@@ -39,15 +45,20 @@ typedef enum { DB_BACKEND_SQLITE, DB_BACKEND_POSTGRES } db_backend;
 typedef struct db db;
 typedef struct db_stmt db_stmt;
 
-/* Opens a connection. url is a file path (SQLite) or, later, a
- * postgresql:// URL. The SQLite backend turns on WAL, foreign keys and a busy
- * timeout. Returns NULL and sets err on failure. */
+/* Opens a connection. url is a file path (SQLite) or a postgresql:// (or
+ * postgres://) URL. The SQLite backend turns on WAL, foreign keys and a busy
+ * timeout; the PostgreSQL backend connects with a 3 s connect_timeout, UTC,
+ * UTF-8 and statement/lock timeouts, and needs PostgreSQL 13 or newer.
+ * Returns NULL and sets err on failure (DB_UNAVAILABLE when the server
+ * cannot be reached or refuses the login); the message names the database,
+ * host and role but never the password. */
 db *db_open(const char *url, GError **err);
 void db_close(db *d);
 db_backend db_get_backend(const db *d);
 
 /* Transactions. db_begin() starts a write transaction (BEGIN IMMEDIATE on
- * SQLite, so lock conflicts show up at the start and not halfway through). */
+ * SQLite, so lock conflicts show up at the start and not halfway through;
+ * BEGIN at READ COMMITTED, PostgreSQL's default, on PostgreSQL). */
 db_status db_begin(db *d, GError **err);
 db_status db_commit(db *d, GError **err);
 /* Never fails from the caller's point of view; safe to call with no
@@ -65,7 +76,8 @@ bool db_in_transaction(db *d);
  * SET LOCAL bireg.region_id to this value, and the policies on region
  * tables compare against it. SQLite only records it. A request worker sets
  * it once the request's region is known and back to 0 for the next
- * request. Takes effect from the next transaction. */
+ * request. Takes effect with the next statement, also inside an open
+ * transaction (a transaction that creates a region can go on in it). */
 void db_set_region(db *d, int64_t region_id);
 int64_t db_get_region(const db *d);
 
@@ -99,8 +111,8 @@ bool db_col_bool(db_stmt *s, int col);
 const char *db_col_text(db_stmt *s, int col); /* NULL for SQL NULL */
 const void *db_col_blob(db_stmt *s, int col, size_t *len);
 
-/* Id of the row the last INSERT created (SQLite); on PostgreSQL use
- * RETURNING id instead, which works on both. */
+/* Id of the row the last INSERT created (SQLite only; -1 on PostgreSQL):
+ * use INSERT ... RETURNING id, which works on both. */
 int64_t db_last_insert_id(db *d);
 /* Rows changed by the last statement. */
 int64_t db_changes(db *d);
@@ -115,3 +127,40 @@ db_status db_ping(db *d, GError **err);
 int db_migrate(db *d, GError **err);
 /* The highest applied migration number, 0 for an empty database. */
 int db_schema_version(db *d, GError **err);
+/* True when every migration built in is applied (and none unknown to this
+ * program); false with err saying what is missing or newer, or what
+ * failed. `bireg serve` on PostgreSQL without an owner URL checks this
+ * instead of migrating. */
+bool db_schema_current(db *d, GError **err);
+
+/* Brings the schema of url to the current version, as `bireg init` does.
+ * SQLite: opens url and migrates. PostgreSQL: migrates through owner_url
+ * (the schema owner; NULL or "" means url itself, the single-role setup),
+ * then grants the role of url what serving needs: USAGE on the schema,
+ * SELECT/INSERT/UPDATE/DELETE on every table, USAGE/SELECT on every
+ * sequence. owner_url on SQLite is an error. Returns the number of
+ * migrations applied, or -1 with err set. */
+int db_install(const char *url, const char *owner_url, GError **err);
+
+/* PostgreSQL: refuses (DB_ERROR, err naming the reason) a serving
+ * connection whose role is a superuser, has BYPASSRLS, or owns (or is a
+ * member of the owner of) a table of the schema: row-level security would
+ * not apply to it. SQLite: always DB_OK. */
+db_status db_check_serving_role(db *d, GError **err);
+
+/* True for postgresql:// and postgres:// URLs. */
+bool db_url_is_postgres(const char *url);
+/* The database named for messages and logs: the file path, or the
+ * PostgreSQL database, host, port and role without any password. Newly
+ * allocated. */
+char *db_url_describe(const char *url);
+
+/* SQLite only: copies the live database d into the file dest (which must
+ * not exist, or be empty) with SQLite's online backup API, in steps, so
+ * other connections (a running server) read and write on meanwhile; waits
+ * out BUSY/LOCKED. The copy is one self-contained file (rollback journal
+ * mode, no -wal) that has passed PRAGMA integrity_check. It holds every
+ * transaction committed before the copy's final pass began. On failure
+ * dest may be left half-written; the caller removes it. `bireg backup`
+ * (src/ops/backup.c) adds the temporary name, fsync and rename. */
+db_status db_sqlite_backup(db *d, const char *dest, GError **err);

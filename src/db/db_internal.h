@@ -6,8 +6,8 @@
  * (struct db_ops, in the manner of Redis' dictType). A backend embeds
  * struct db / struct db_stmt as the first member of its own connection and
  * statement structs, so a pointer to either is a pointer to the other.
- * Adding PostgreSQL means one more db_ops table and one more branch in
- * db_open_with(); no caller of db.h changes.
+ * PostgreSQL (db_pg.c) is one more db_ops table and one more branch in
+ * db_open_with(); no caller of db.h changed.
  *
  * The tests include this header too: it holds the knobs they need (a short
  * busy timeout) and the functions that are unit-tested on their own (the
@@ -20,12 +20,20 @@
 /* Settings of one connection. Callers of db.h get the defaults; tests and
  * (later) configuration may pass their own through db_open_with(). */
 typedef struct db_options {
-	int busy_timeout_ms; /* how long SQLite waits for a lock before BUSY */
+	int busy_timeout_ms; /* how long SQLite waits for a lock before BUSY;
+			      * PostgreSQL's lock_timeout */
 	int busy_retries;    /* extra attempts after BUSY, see db_sqlite.c */
+	int connect_timeout_s;    /* PostgreSQL: connecting and reconnecting */
+	int statement_timeout_ms; /* PostgreSQL: a statement running longer is
+				   * cancelled (DB_BUSY) */
 } db_options;
 
 #define DB_DEFAULT_BUSY_TIMEOUT_MS 5000
 #define DB_DEFAULT_BUSY_RETRIES 3
+#define DB_DEFAULT_CONNECT_TIMEOUT_S 3
+/* Far above any page's queries, low enough that a runaway query cannot
+ * hold a worker (and its locks) for long. */
+#define DB_DEFAULT_STATEMENT_TIMEOUT_MS 30000
 
 /* Fills o with the defaults above. */
 void db_options_init(db_options *o);
@@ -79,6 +87,8 @@ struct db_ops {
 	db_status (*migration_exec)(db *d, const char *sql, GError **err);
 	db_status (*migration_commit)(db *d, GError **err);
 	void (*migration_end)(db *d);
+	/* db_check_serving_role(); NULL when the backend has no roles. */
+	db_status (*check_serving_role)(db *d, GError **err);
 };
 
 struct db {
@@ -96,6 +106,17 @@ db_status db_fail(GError **err, db_status code, const char *fmt, ...) G_GNUC_PRI
 
 /* SQLite backend (db_sqlite.c). */
 db *db_sqlite_open(const char *path, const db_options *opts, GError **err);
+
+/* PostgreSQL backend (db_pg.c). */
+db *db_pg_open(const char *url, const db_options *opts, GError **err);
+/* "PostgreSQL database "x" on host h port p as role "r"", without the
+ * password; newly allocated. */
+char *db_pg_describe_url(const char *url);
+/* Grants the role app is logged in as what serving needs on the schema the
+ * owner works in (USAGE on the schema; SELECT, INSERT, UPDATE, DELETE on
+ * every table; USAGE, SELECT on every sequence), through owner. Nothing
+ * when both are the same role. */
+db_status db_pg_grant_serving_role(db *owner, db *app, GError **err);
 
 /* Rewrites PostgreSQL-style parameters $1, $2 ... to SQLite's ?1, ?2 ...
  * outside string literals ('it''s'), quoted identifiers ("a""b") and

@@ -187,7 +187,22 @@ int db_migrate_from(db *d, const char *const *names, const char *const *sqls, si
 	return count;
 }
 
-int db_migrate(db *d, GError **err)
+/* The migrations built in for d's backend: names (owned), their SQL
+ * (borrowed from data, which keeps the resources alive). */
+typedef struct embedded {
+	GPtrArray *names;
+	GPtrArray *sqls;
+	GPtrArray *data;
+} embedded;
+
+static void embedded_clear(embedded *e)
+{
+	g_clear_pointer(&e->names, g_ptr_array_unref);
+	g_clear_pointer(&e->sqls, g_ptr_array_unref);
+	g_clear_pointer(&e->data, g_ptr_array_unref);
+}
+
+static bool load_embedded(db *d, embedded *out, GError **err)
 {
 	const char *dir = d->ops->migrations_dir;
 	GResource *res = bireg_get_resource();
@@ -197,12 +212,12 @@ int db_migrate(db *d, GError **err)
 	if (!children) {
 		db_fail(err, DB_ERROR, "no migrations are built in for %s (%s): %s", d->ops->name, dir,
 				e->message);
-		return -1;
+		return false;
 	}
 
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) sqls = g_ptr_array_new();
-	g_autoptr(GPtrArray) data = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	out->names = g_ptr_array_new_with_free_func(g_free);
+	out->sqls = g_ptr_array_new();
+	out->data = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	for (char **c = children; *c; c++) {
 		/* Sub-folders end in '/'; anything else not .sql (a README) is
 		 * not a migration. */
@@ -212,14 +227,108 @@ int db_migrate(db *d, GError **err)
 		GBytes *b = g_resource_lookup_data(res, path, G_RESOURCE_LOOKUP_FLAGS_NONE, &e);
 		if (!b) {
 			db_fail(err, DB_ERROR, "cannot read migration %s: %s", path, e->message);
-			return -1;
+			embedded_clear(out);
+			return false;
 		}
-		g_ptr_array_add(data, b);
-		g_ptr_array_add(names, g_strdup(*c));
+		g_ptr_array_add(out->data, b);
+		g_ptr_array_add(out->names, g_strdup(*c));
 		/* Resource data is always NUL-terminated (GResource guarantees it),
 		 * so it can be used as a string in place. */
-		g_ptr_array_add(sqls, (gpointer)g_bytes_get_data(b, NULL));
+		g_ptr_array_add(out->sqls, (gpointer)g_bytes_get_data(b, NULL));
 	}
-	return db_migrate_from(d, (const char *const *)names->pdata,
-			(const char *const *)sqls->pdata, names->len, err);
+	return true;
+}
+
+int db_migrate(db *d, GError **err)
+{
+	embedded e = {0};
+	if (!load_embedded(d, &e, err))
+		return -1;
+	int n = db_migrate_from(d, (const char *const *)e.names->pdata,
+			(const char *const *)e.sqls->pdata, e.names->len, err);
+	embedded_clear(&e);
+	return n;
+}
+
+/* What db_schema_current() checks, given the embedded migrations. */
+static bool schema_current(db *d, const embedded *e, GError **err)
+{
+	int exists = d->ops->table_exists(d, "schema_migrations", err);
+	if (exists < 0)
+		return false;
+	g_autoptr(GHashTable) applied = exists ? applied_versions(d, err)
+					       : g_hash_table_new(g_direct_hash, g_direct_equal);
+	if (!applied)
+		return false;
+	int current = exists ? db_schema_version(d, err) : 0;
+	if (current < 0)
+		return false;
+	g_autoptr(GString) missing = g_string_new(NULL);
+	int newest = 0;
+	for (guint i = 0; i < e->names->len; i++) {
+		const char *name = e->names->pdata[i];
+		int v = parse_version(name);
+		newest = MAX(newest, v);
+		if (!g_hash_table_contains(applied, GINT_TO_POINTER(v)))
+			g_string_append_printf(missing, "%s%s", missing->len ? ", " : "", name);
+	}
+	if (current > newest) {
+		db_fail(err, DB_ERROR,
+				"the database has schema version %d, newer than this program knows (%d)",
+				current, newest);
+		return false;
+	}
+	if (missing->len) {
+		db_fail(err, DB_ERROR, "the database schema is at version %d and lacks migrations %s",
+				current, missing->str);
+		return false;
+	}
+	return true;
+}
+
+bool db_schema_current(db *d, GError **err)
+{
+	embedded e = {0};
+	if (!load_embedded(d, &e, err))
+		return false;
+	bool ok = schema_current(d, &e, err);
+	embedded_clear(&e);
+	return ok;
+}
+
+int db_install(const char *url, const char *owner_url, GError **err)
+{
+	bool pg = db_url_is_postgres(url);
+	bool has_owner = owner_url && *owner_url;
+
+	if (has_owner && !pg) {
+		db_fail(err, DB_ERROR, "database.owner_url is for PostgreSQL only, but database.url "
+				"is a SQLite file");
+		return -1;
+	}
+	if (has_owner && !db_url_is_postgres(owner_url)) {
+		db_fail(err, DB_ERROR, "database.owner_url must be a postgresql:// URL");
+		return -1;
+	}
+	db *m = db_open(has_owner ? owner_url : url, err);
+	if (!m) {
+		if (has_owner)
+			g_prefix_error(err, "as the schema owner (database.owner_url): ");
+		return -1;
+	}
+	int applied = db_migrate(m, err);
+	if (applied >= 0 && has_owner) {
+		/* Granted on every run: a migration may have added tables. */
+		db *app = db_open(url, err);
+		if (!app) {
+			g_prefix_error(err, "as the serving role (database.url): ");
+			applied = -1;
+		} else {
+			if (db_pg_grant_serving_role(m, app, err) < 0)
+				applied = -1;
+			db_close(app);
+		}
+	}
+	db_close(m);
+	return applied;
 }

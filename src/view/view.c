@@ -61,6 +61,8 @@ static const nav_entry nav_entries[] = {
 	{N_("Home"), "/", 0},
 	{N_("Feedback"), "/verwaltung/rueckmeldungen", ROLE_OFFICE | ROLE_ADMIN},
 	{N_("Users"), "/verwaltung/benutzer", ROLE_ADMIN},
+	{N_("Region settings"), "/verwaltung/region", ROLE_ADMIN},
+	{N_("Jobs"), "/verwaltung/auftraege", ROLE_ADMIN},
 };
 
 static int add_dir(mustache_set *set, const char *dir, GError **err)
@@ -291,6 +293,14 @@ static json_t *layout_model(const view *v, const req_ctx *rc, const char *lang, 
 			       "has_breadcrumb", json_array_size(crumbs) > 0, "breadcrumb", crumbs,
 			       "footer", footer_model(rc));
 	json_object_set_new(lm, "account", account_model(rc));
+	/* The region's logo in the header, from the region model (see
+	 * region_logo_attach): its address and its size scaled to the header. */
+	{
+		json_t *logo = rc->region ? json_object_get(rc->region, "logo") : NULL;
+		json_object_set_new(lm, "logo", logo ? json_pack("{s:O,s:O,s:O}", "src",
+			json_object_get(logo, "src"), "width", json_object_get(logo, "header_width"),
+			"height", json_object_get(logo, "header_height")) : json_null());
+	}
 	json_object_set_new(lm, "csrf_token", json_string(rc->csrf_token ? rc->csrf_token : ""));
 	return lm;
 }

@@ -4,8 +4,12 @@
 //                 for a test file: one bireg (startBireg()) and one browser for
 //                 all its tests, started in a before hook and stopped in an after
 //                 hook; with openPage() and withPage() on that server.
-// startBireg()    builds a fresh database in a temp dir (`bireg init`, `bireg demo`),
-//                 starts `bireg serve` on a free loopback port and waits for /healthz.
+// startBireg()    builds a fresh database (`bireg init`, `bireg demo`), starts
+//                 `bireg serve` on a free loopback port and waits for /healthz. The
+//                 database is a SQLite file in a temp dir, or with
+//                 BIREG_TEST_BACKEND=postgres a database of its own in the test
+//                 cluster (createTestDatabase()), dropped by stop(). bireg.db.query()
+//                 reads it on either backend.
 // launchBrowser() starts Debian's /usr/bin/chromium through playwright-core; nothing
 //                 is downloaded.
 // checkAxe(page)  runs axe-core with the WCAG 2.1 A/AA tags and fails with a readable
@@ -22,9 +26,14 @@
 //   BIREG_LOCALE_DIR translations (default <dir of BIREG_BIN>/po when that exists)
 //   BIREG_CHROMIUM   browser executable (default /usr/bin/chromium)
 //   BIREG_E2E_KEEP   set to 1 to keep the temp dir and server log after the run
+//                    (and the PostgreSQL database)
+//   BIREG_TEST_BACKEND  sqlite (default) or postgres; postgres also needs
+//                    BIREG_TEST_PG_ADMIN_URL, _HOST, _PORT (tools/pg-test-cluster's
+//                    DIR/env; tests/run-all sets them)
 
 import { spawn } from 'node:child_process';
 import { after, before } from 'node:test';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -76,10 +85,169 @@ function runOnce(bin, args, env, log) {
   });
 }
 
+// ---- the database of one installation, on SQLite or PostgreSQL ------------
+
+/** 'sqlite' (default) or 'postgres', from BIREG_TEST_BACKEND. */
+export function testBackend() {
+  const b = (process.env.BIREG_TEST_BACKEND || 'sqlite').toLowerCase();
+  if (['postgres', 'postgresql', 'pg'].includes(b)) return 'postgres';
+  if (b !== 'sqlite') throw new Error(`BIREG_TEST_BACKEND=${b}: expected sqlite or postgres`);
+  return 'sqlite';
+}
+
+function pgEnv(name) {
+  const v = process.env[name];
+  if (!v) {
+    throw new Error(`BIREG_TEST_BACKEND=postgres needs ${name} (tests/run-all sets it from ` +
+      "tools/pg-test-cluster's DIR/env)");
+  }
+  return v;
+}
+
+/** postgresql://<role>@/<db>?host=<socket dir>&port=<port> of the test cluster. */
+function pgURL(role, db) {
+  const host = encodeURIComponent(pgEnv('BIREG_TEST_PG_HOST')).replace(/%2F/g, '/');
+  return `postgresql://${role}@/${db}?host=${host}&port=${pgEnv('BIREG_TEST_PG_PORT')}`;
+}
+
+/** The cluster superuser's URL for database db (default: its own). */
+function pgAdminURL(db) {
+  const admin = pgEnv('BIREG_TEST_PG_ADMIN_URL');
+  if (!db) return admin;
+  const q = admin.indexOf('?');
+  const base = q < 0 ? admin : admin.slice(0, q);
+  return base.replace(/\/[^/@]*$/, `/${db}`) + (q < 0 ? '' : admin.slice(q));
+}
+
+/** Run a program with input on stdin; resolve to its stdout, reject with stderr. */
+function runWithInput(cmd, args, input, env = process.env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} failed (exit ${code}):\n${input}\n${err}`));
+    });
+    child.stdin.end(input);
+  });
+}
+
+function psql(url, sql) {
+  const bindir = process.env.BIREG_TEST_PG_BINDIR;
+  const bin = bindir && fs.existsSync(path.join(bindir, 'psql')) ? path.join(bindir, 'psql') : 'psql';
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PG')));
+  env.PGCONNECT_TIMEOUT = '10';
+  return runWithInput(bin, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', '-'],
+    sql, env);
+}
+
+/** A value as an SQL literal (the same quoting on SQLite and PostgreSQL). */
+function sqlLiteral(v, backend) {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (v instanceof Uint8Array) {
+    const hex = Buffer.from(v).toString('hex');
+    return backend === 'postgres' ? `'\\x${hex}'::bytea` : `X'${hex}'`;
+  }
+  const s = String(v);
+  if (s.includes('\0')) throw new Error('a NUL character cannot be sent to the database');
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** sql with each ? outside quotes and comments replaced by the next parameter. */
+function bindParams(sql, params, backend) {
+  let out = '';
+  let used = 0;
+  for (let i = 0; i < sql.length;) {
+    const c = sql[i];
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < sql.length && !(sql[j] === c && sql[j + 1] !== c)) j += sql[j] === c ? 2 : 1;
+      out += sql.slice(i, j + 1);
+      i = j + 1;
+    } else if (sql.startsWith('--', i)) {
+      let j = sql.indexOf('\n', i);
+      if (j < 0) j = sql.length;
+      out += sql.slice(i, j);
+      i = j;
+    } else if (c === '?') {
+      if (used >= params.length) throw new Error(`more ? than parameters in: ${sql}`);
+      out += sqlLiteral(params[used++], backend);
+      i++;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  if (used !== params.length) throw new Error(`${params.length} parameters for ${used} ? in: ${sql}`);
+  return out;
+}
+
 /**
- * Start a fresh bireg: temp dir, `init`, `demo`, `serve`. Resolves to
- * { baseURL, port, dir, proc, logFile, log(), stop() }. stop() sends SIGTERM,
- * waits for exit (SIGKILL after 5 s) and removes the temp dir.
+ * The database of one bireg installation in dir: a SQLite file there, or on
+ * PostgreSQL a new database bireg_t_<random> owned by bireg_owner, served as
+ * bireg_app (BIREG_DATABASE) and migrated as bireg_owner (BIREG_DATABASE_OWNER).
+ * Resolves to { backend, name, url, ownerUrl, env, query(sql, params), drop() };
+ * query() takes ? parameters and resolves to rows as arrays of values, read as
+ * the superuser on PostgreSQL (row-level security hides nothing).
+ */
+export async function createTestDatabase(dir) {
+  const backend = testBackend();
+  if (backend === 'sqlite') {
+    const file = path.join(dir, 'bireg.db');
+    return {
+      backend, name: file, url: file, ownerUrl: null,
+      env: { BIREG_DATABASE: file },
+      async query(sql, params = []) {
+        const out = await runWithInput('sqlite3', ['-bail', '-json', file],
+          bindParams(sql, params, backend));
+        return out.trim() ? JSON.parse(out).map((row) => Object.values(row)) : [];
+      },
+      async drop() { /* the file goes with the directory */ },
+    };
+  }
+  const name = `bireg_t_${crypto.randomBytes(8).toString('hex')}`;
+  await psql(pgAdminURL(), `CREATE DATABASE ${name} OWNER bireg_owner;\n`);
+  const url = pgURL('bireg_app', name);
+  const ownerUrl = pgURL('bireg_owner', name);
+  const adminUrl = pgAdminURL(name);
+  let dropped = false;
+  return {
+    backend, name, url, ownerUrl,
+    env: { BIREG_DATABASE: url, BIREG_DATABASE_OWNER: ownerUrl },
+    async query(sql, params = []) {
+      const q = bindParams(sql, params, backend).trim().replace(/;$/, '');
+      const head = (q.replace(/^[(\s]+/, '').split(/\s/)[0] || '').toUpperCase();
+      let wrapped;
+      if (['SELECT', 'WITH', 'VALUES', 'TABLE'].includes(head)) {
+        wrapped = `SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM (${q}) q;\n`;
+      } else if (/\bRETURNING\b/i.test(q)) {
+        wrapped = `WITH q AS (${q}) SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM q;\n`;
+      } else {
+        await psql(adminUrl, `${q};\n`);
+        return [];
+      }
+      return JSON.parse((await psql(adminUrl, wrapped)).trim() || '[]').map((row) => Object.values(row));
+    },
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await psql(pgAdminURL(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE);\n`).catch((e) => {
+        process.stderr.write(`bireg e2e: could not drop ${name}: ${e.message}\n`);
+      });
+    },
+  };
+}
+
+/**
+ * Start a fresh bireg: temp dir, database, `init`, `demo`, `serve`. Resolves to
+ * { baseURL, port, dir, db, proc, logFile, log(), stop() }. stop() sends SIGTERM,
+ * waits for exit (SIGKILL after 5 s) and removes the temp dir and the database.
  */
 export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
   const bin = binPath();
@@ -89,9 +257,10 @@ export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bireg-e2e-'));
   const logFile = path.join(dir, 'server.log');
   const log = fs.createWriteStream(logFile);
+  const db = await createTestDatabase(dir);
   const env = {
     ...process.env,
-    BIREG_DATABASE: path.join(dir, 'bireg.db'),
+    ...db.env,
     BIREG_TEST_ROUTES: '1',
     ...extraEnv,
   };
@@ -99,8 +268,13 @@ export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
   const buildPo = path.join(path.dirname(bin), 'po');
   if (!env.BIREG_LOCALE_DIR && fs.existsSync(buildPo)) env.BIREG_LOCALE_DIR = buildPo;
 
-  await runOnce(bin, ['init'], env, log);
-  if (demo) await runOnce(bin, ['demo'], env, log);
+  try {
+    await runOnce(bin, ['init'], env, log);
+    if (demo) await runOnce(bin, ['demo'], env, log);
+  } catch (e) {
+    await db.drop();
+    throw e;
+  }
 
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
@@ -119,6 +293,7 @@ export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (exited) {
+      await db.drop();
       throw new Error(`bireg serve exited early (${exited.signal || 'exit ' + exited.code}):\n${readLog()}`);
     }
     try {
@@ -127,6 +302,7 @@ export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
+      await db.drop();
       throw new Error(`bireg serve did not answer /healthz with 200 within 10 s:\n${readLog()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -141,14 +317,15 @@ export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
     }
     log.end();
     if (process.env.BIREG_E2E_KEEP === '1') {
-      process.stderr.write(`bireg e2e: kept ${dir}\n`);
+      process.stderr.write(`bireg e2e: kept ${dir}${db.backend === 'postgres' ? ` and database ${db.name}` : ''}\n`);
     } else {
       fs.rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     }
     return exited;
   }
 
-  return { baseURL, port, dir, proc, logFile, log: readLog, stop };
+  return { baseURL, port, dir, db, proc, logFile, log: readLog, stop };
 }
 
 /**

@@ -4,23 +4,39 @@ BiregServer makes a temp dir, runs `bireg init` and `bireg demo` there, starts
 `bireg serve --listen 127.0.0.1:0`, reads the port from its stdout and keeps its
 stderr (the access log) in a file. stop() sends SIGTERM and returns the exit code.
 
+Each installation has a database of its own, on the backend the environment
+chooses (TestDatabase): a SQLite file in the temp dir, or on PostgreSQL a fresh
+database bireg_t_<random> owned by bireg_owner, served as bireg_app
+(BIREG_DATABASE) and migrated as its owner (BIREG_DATABASE_OWNER), dropped in
+cleanup. Tests read and change rows only through server.query()/execute() and
+hold locks through server.hold_write_lock(), which work on both backends.
+
 Environment:
   BIREG_BIN         binary to test (default build/bireg, relative to the repo root);
                     may be an AddressSanitizer build
-  BIREG_HTTP_KEEP   1 = keep the temp dirs (database, logs) after the run
+  BIREG_HTTP_KEEP   1 = keep the temp dirs (database, logs) after the run, and on
+                    PostgreSQL the databases
+  BIREG_TEST_BACKEND  sqlite (default) or postgres; postgres also needs
+                    BIREG_TEST_PG_ADMIN_URL (and _HOST, _PORT, _BINDIR) from
+                    tools/pg-test-cluster's DIR/env, as tests/run-all sets them
 """
 
+import contextlib
 import http.client
+import json
 import os
 import re
+import secrets
 import select
 import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.parse
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -102,6 +118,297 @@ class BiregError(Exception):
     pass
 
 
+# ---------------------------------------------------------------------------
+# The database of one installation, on SQLite or PostgreSQL
+# ---------------------------------------------------------------------------
+
+def backend():
+    """'sqlite' or 'postgres', from BIREG_TEST_BACKEND."""
+    b = (os.environ.get("BIREG_TEST_BACKEND") or "sqlite").lower()
+    if b in ("postgres", "postgresql", "pg"):
+        return "postgres"
+    if b != "sqlite":
+        raise BiregError("BIREG_TEST_BACKEND=%s: expected sqlite or postgres" % b)
+    return "sqlite"
+
+
+def is_postgres():
+    return backend() == "postgres"
+
+
+def _pg_env(name):
+    v = os.environ.get(name)
+    if not v:
+        raise BiregError("BIREG_TEST_BACKEND=postgres needs %s (tests/run-all sets it from "
+                         "tools/pg-test-cluster's DIR/env)" % name)
+    return v
+
+
+def _psql_path():
+    bindir = os.environ.get("BIREG_TEST_PG_BINDIR")
+    if bindir and os.path.exists(os.path.join(bindir, "psql")):
+        return os.path.join(bindir, "psql")
+    return shutil.which("psql") or "psql"
+
+
+def pg_url(role, dbname):
+    """postgresql://<role>@/<dbname>?host=<socket dir>&port=<port> of the test cluster."""
+    host = urllib.parse.quote(_pg_env("BIREG_TEST_PG_HOST"), safe="/")
+    return "postgresql://%s@/%s?host=%s&port=%s" % (role, dbname, host,
+                                                     _pg_env("BIREG_TEST_PG_PORT"))
+
+
+def pg_admin_url(dbname=None):
+    """The superuser's URL of the test cluster, for database dbname (default: its own)."""
+    admin = _pg_env("BIREG_TEST_PG_ADMIN_URL")
+    if dbname is None:
+        return admin
+    u = urllib.parse.urlsplit(admin)
+    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + dbname, u.query, u.fragment))
+
+
+def psql(url, sql, timeout=COMMAND_TIMEOUT, check=True):
+    """Runs sql (one or more statements) through psql on url; returns stdout
+    (unaligned, tuples only). Raises BiregError on failure when check."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env["PGCONNECT_TIMEOUT"] = "10"
+    env["PGAPPNAME"] = "bireg-test"
+    p = subprocess.run([_psql_path(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                        "-d", url, "-f", "-"], input=sql, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=timeout, text=True, errors="replace")
+    if check and p.returncode != 0:
+        raise BiregError("psql failed (exit %d) on:\n%s\n%s" % (p.returncode, sql, p.stderr))
+    return p.stdout
+
+
+def sql_literal(v):
+    """A value as a PostgreSQL literal (standard_conforming_strings is on)."""
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"  # booleans are integer 0/1 in bireg's schema
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return "'\\x%s'::bytea" % bytes(v).hex()
+    s = str(v)
+    if "\0" in s:
+        raise ValueError("a NUL character cannot be sent to PostgreSQL")
+    return "'" + s.replace("'", "''") + "'"
+
+
+def bind_params(sql, params):
+    """Replaces each ? outside quotes, identifiers and comments of sql with the
+    next parameter as a literal (the sqlite3 style the tests are written in)."""
+    params = list(params)
+    out = []
+    i, n, used = 0, len(sql), 0
+    while i < n:
+        c = sql[i]
+        if c in ("'", '"'):
+            j = i + 1
+            while j < n:
+                if sql[j] == c:
+                    if j + 1 < n and sql[j + 1] == c:
+                        j += 2
+                        continue
+                    break
+                j += 1
+            out.append(sql[i:j + 1])
+            i = j + 1
+        elif sql.startswith("--", i):
+            j = sql.find("\n", i)
+            j = n if j < 0 else j
+            out.append(sql[i:j])
+            i = j
+        elif c == "?":
+            if used >= len(params):
+                raise BiregError("more ? than parameters in: %s" % sql)
+            out.append(sql_literal(params[used]))
+            used += 1
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    if used != len(params):
+        raise BiregError("%d parameters for %d ? in: %s" % (len(params), used, sql))
+    return "".join(out)
+
+
+class _Pairs(list):
+    """A JSON object as parsed: its (key, value) pairs in order, duplicates kept."""
+
+
+def _plain(v):
+    if isinstance(v, _Pairs):
+        return {k: _plain(x) for k, x in v}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _row_values(pairs):
+    """One row of row_to_json as a tuple, in column order (duplicate names kept).
+    JSON values (jsonb columns) come back as JSON text, as SQLite stores them."""
+    return tuple(json.dumps(_plain(v), ensure_ascii=False) if isinstance(v, list) else v
+                 for _, v in pairs)
+
+
+class TestDatabase:
+    """The database of one bireg installation.
+
+    sqlite:   DIR/bireg.db (made by `bireg init`).
+    postgres: a new database bireg_t_<random> in the test cluster, owned by
+              bireg_owner; url is the serving role bireg_app, owner_url the
+              owner. Tests read it as the cluster's superuser, which row-level
+              security does not restrict, so region tables show every row.
+    query()/execute() take sqlite3-style ? parameters on both backends and
+    return rows as tuples of int/str/None (float for real numbers)."""
+
+    __test__ = False  # not a unittest case
+
+    def __init__(self, dir, label="bireg"):
+        self.backend = backend()
+        self.dir = dir
+        self.label = label
+        self.name = None
+        self.dropped = False
+        if self.backend == "postgres":
+            self.name = "bireg_t_" + secrets.token_hex(8)
+            psql(pg_admin_url(), "CREATE DATABASE %s OWNER bireg_owner;\n" % self.name)
+            self.url = pg_url("bireg_app", self.name)
+            self.owner_url = pg_url("bireg_owner", self.name)
+            self.admin_url = pg_admin_url(self.name)
+        else:
+            self.url = os.path.join(dir, "bireg.db")
+            self.owner_url = None
+            self.admin_url = None
+
+    def env(self):
+        """The settings of bireg for this database."""
+        e = {"BIREG_DATABASE": self.url}
+        if self.owner_url:
+            e["BIREG_DATABASE_OWNER"] = self.owner_url
+        return e
+
+    @property
+    def path(self):
+        if self.backend != "sqlite":
+            raise BiregError("no database file on PostgreSQL; use query()/execute()")
+        return self.url
+
+    def describe(self):
+        return self.name if self.backend == "postgres" else self.url
+
+    # ---- reading and writing as the test ------------------------------------
+
+    def query(self, sql, params=()):
+        """Rows of a SELECT (or of a statement with RETURNING) as a list of tuples."""
+        if self.backend == "sqlite":
+            con = sqlite3.connect(self.url, timeout=30)
+            try:
+                rows = con.execute(sql, params).fetchall()
+                con.commit()
+                return rows
+            finally:
+                con.close()
+        q = bind_params(sql, params).strip().rstrip(";")
+        head = q.lstrip("( \t\n").split(None, 1)[0].upper() if q else ""
+        if head in ("SELECT", "WITH", "VALUES", "TABLE"):
+            wrapped = "SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM (%s) q;\n" % q
+        elif re.search(r"\bRETURNING\b", q, re.I):
+            wrapped = "WITH q AS (%s) SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM q;\n" % q
+        else:
+            psql(self.admin_url, q + ";\n")
+            return []
+        out = psql(self.admin_url, wrapped).strip()
+        return [_row_values(r) for r in json.loads(out or "[]", object_pairs_hook=_Pairs)]
+
+    def execute(self, sql, params=()):
+        """Runs one statement (committed); returns its rows if it has any."""
+        return self.query(sql, params)
+
+    def tables(self):
+        """The names of the tables of the schema."""
+        if self.backend == "sqlite":
+            return {r[0] for r in self.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {r[0] for r in self.query(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")}
+
+    @contextlib.contextmanager
+    def hold_write_lock(self):
+        """While the block runs, no one else can write: SQLite's BEGIN IMMEDIATE;
+        on PostgreSQL an open transaction holding EXCLUSIVE locks on every table
+        of the schema (reads still work, as under SQLite's WAL)."""
+        if self.backend == "sqlite":
+            con = sqlite3.connect(self.url, isolation_level=None, timeout=30)
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                finally:
+                    con.execute("ROLLBACK")
+            finally:
+                con.close()
+            return
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["PGAPPNAME"] = "bireg-test-lock"
+        p = subprocess.Popen([_psql_path(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                              "-d", self.admin_url], env=env, stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            p.stdin.write(
+                "BEGIN;\n"
+                "DO $$ DECLARE t record; BEGIN\n"
+                "  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP\n"
+                "    EXECUTE format('LOCK TABLE %I IN EXCLUSIVE MODE', t.tablename);\n"
+                "  END LOOP;\n"
+                "END $$;\n")
+            p.stdin.flush()
+            # psql does not report back on a pipe; watch the locks being granted.
+            want = int(self.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")[0][0])
+            deadline = time.monotonic() + 30
+            while True:
+                got = int(self.query(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE a.application_name = 'bireg-test-lock' AND a.datname = ? "
+                    "AND l.mode = 'ExclusiveLock' AND l.granted AND l.locktype = 'relation'",
+                    (self.name,))[0][0])
+                if got >= want:
+                    break
+                if p.poll() is not None or time.monotonic() > deadline:
+                    raise BiregError("could not lock the tables of %s: %s"
+                                     % (self.name, p.stderr.read() if p.poll() is not None else
+                                        "timed out"))
+                time.sleep(0.05)
+            yield
+        finally:
+            try:
+                if p.poll() is None:
+                    p.stdin.write("ROLLBACK;\n")
+                    p.stdin.close()
+                p.wait(timeout=30)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                p.kill()
+                p.wait()
+            if p.stderr:
+                p.stderr.close()
+
+    # ---- removal ------------------------------------------------------------
+
+    def drop(self):
+        """Removes a PostgreSQL database (even with connections left); SQLite's
+        file goes with its directory."""
+        if self.backend != "postgres" or self.dropped:
+            return
+        self.dropped = True
+        psql(pg_admin_url(), "DROP DATABASE IF EXISTS %s WITH (FORCE);\n" % self.name,
+             check=False)
+
+
 class BiregServer:
     """One bireg installation in a temp dir and (after start()) its server process."""
 
@@ -116,12 +423,14 @@ class BiregServer:
         self.log_path = None
         self._log_file = None
         self.setup_output = ""
+        self.database = None  # TestDatabase, made by prepare()
 
     # ---- set-up -------------------------------------------------------------
 
     @property
     def db_path(self):
-        return os.path.join(self.dir, "bireg.db")
+        """The SQLite file (SQLite only; use query()/execute() to work on both)."""
+        return self.database.path
 
     def env(self, **more):
         e = dict(os.environ)
@@ -129,8 +438,10 @@ class BiregServer:
         for k in list(e):
             if k.startswith("BIREG_") and k not in ("BIREG_BIN", "BIREG_DATA_DIR"):
                 del e[k]
+        if self.database is None:
+            raise BiregError("no database yet: call prepare() first")
+        e.update(self.database.env())
         e.update({
-            "BIREG_DATABASE": self.db_path,
             "BIREG_LOCALE_DIR": locale_dir(),
             "BIREG_TEST_ROUTES": "1",
             "BIREG_REQUEST_TIMEOUT": "2",
@@ -147,6 +458,7 @@ class BiregServer:
             raise BiregError("bireg binary not found at %s; build it first or set BIREG_BIN"
                              % bin_path())
         self.dir = tempfile.mkdtemp(prefix="bireg-http-%s-" % self.name)
+        self.database = TestDatabase(self.dir, self.name)
         steps = [["init"]] + ([["demo"]] if self.demo else [])
         for args in steps:
             r = run_bireg(args, self.env())
@@ -236,6 +548,10 @@ class BiregServer:
             self.final_log = self.log()
             if self.dir and not keep_dirs():
                 shutil.rmtree(self.dir, ignore_errors=True)
+            if self.database and not keep_dirs():
+                self.database.drop()
+            elif self.database and self.database.backend == "postgres":
+                sys.stderr.write("harness: kept database %s\n" % self.database.name)
 
     # ---- inspection ---------------------------------------------------------
 
@@ -255,16 +571,25 @@ class BiregServer:
             return 0
 
     def db(self, **kw):
-        """A sqlite3 connection to the installation's database."""
+        """A sqlite3 connection to the installation's database (SQLite only;
+        query()/execute()/hold_write_lock() work on both backends)."""
         kw.setdefault("timeout", 30)
         return sqlite3.connect(self.db_path, **kw)
 
     def query(self, sql, params=()):
-        con = self.db()
-        try:
-            return con.execute(sql, params).fetchall()
-        finally:
-            con.close()
+        """Rows of sql (sqlite3-style ? parameters) as tuples, on either backend;
+        on PostgreSQL read as the superuser, so row-level security hides nothing."""
+        return self.database.query(sql, params)
+
+    sql = query
+
+    def execute(self, sql, params=()):
+        """Runs one statement on the installation's database (committed)."""
+        return self.database.execute(sql, params)
+
+    def hold_write_lock(self):
+        """Context manager: nobody else can write while it is held."""
+        return self.database.hold_write_lock()
 
     def bireg(self, *args, input=None, check=False):
         """Runs a bireg command on this installation's database (prepare() first).
@@ -517,6 +842,39 @@ def add_user(srv, email, name, password, *grants):
                   check=True)
 
 
+def add_file(srv, region, name, data, media_type="image/png", visibility="office",
+             purpose="test.fixture"):
+    """Stores a file of region (slug) straight into the database as the file store
+    would (src/files: the content-addressed blob of the region, then the file row)
+    and returns its id. For kinds of files no page stores yet (office-only ones)."""
+    sha = hashlib.sha256(data).hexdigest()
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    rid = srv.query("SELECT id FROM region WHERE slug = ?", (region,))[0][0]
+    got = srv.query("SELECT id FROM file_blob WHERE region_id = ? AND sha256 = ?", (rid, sha))
+    if got:
+        blob = got[0][0]
+    else:
+        blob = srv.query("INSERT INTO file_blob (region_id, sha256, size, content, created_at) "
+                         "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                         (rid, sha, len(data), bytes(data), now))[0][0]
+    return srv.query("INSERT INTO file (region_id, blob_id, name, media_type, size, purpose, "
+                     "visibility, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     (rid, blob, name, media_type, len(data), purpose, visibility, now))[0][0]
+
+
+def png_bytes(width, height, rgba=(200, 30, 30, 255)):
+    """A real PNG of width x height pixels of one colour."""
+    import zlib
+    raw = b"".join(b"\x00" + bytes(rgba) * width for _ in range(height))
+
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 # ---- TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps) ----------------
 
 TOTP_PERIOD = 30
@@ -565,7 +923,6 @@ def totp_secret_from(text):
 # test_authz.py.
 # ---------------------------------------------------------------------------
 
-import sys  # noqa: E402
 import unittest  # noqa: E402
 
 
@@ -719,7 +1076,7 @@ def main(prefix, module_name="__main__"):
         suite = unittest.TestSuite(loader.loadTestsFromNames(sys.argv[1:], module))
     ids = list(_all_test_ids(suite))
     runner = unittest.TextTestRunner(verbosity=2, resultclass=CountingResult, stream=sys.stdout)
-    sys.stdout.write("bireg binary: %s\n" % bin_path())
+    sys.stdout.write("bireg binary: %s\nbackend: %s\n" % (bin_path(), backend()))
     result = runner.run(suite)
     passed = len([i for i in ids if i in result.passed_ids])
     skipped = len([i for i in ids if i in result.skipped_ids])

@@ -12,6 +12,7 @@ The last line of the output is `accounts: N passed, N failed, N skipped`.
 """
 
 import html
+import json
 import os
 import re
 import sys
@@ -71,12 +72,7 @@ class AccountsCase(harness.ServerTestCase):
 
     def clear_throttle(self, srv=None):
         """Forgets failed logins (all of them come from 127.0.0.1)."""
-        con = (srv or self.server).db()
-        try:
-            con.execute("DELETE FROM login_throttle")
-            con.commit()
-        finally:
-            con.close()
+        (srv or self.server).execute("DELETE FROM login_throttle")
 
     def logged_in(self, email, password, srv=None, prefix=""):
         c = Client(srv or self.server)
@@ -724,6 +720,163 @@ class UserCommandTest(AccountsCase):
                 self.assertNotEqual(r.returncode, 0)
                 self.assertTrue(r.stderr.strip(), "no message")
 
+
+# ---------------------------------------------------------------------------
+# The admin's user list: search by name and e-mail (src/search)
+# ---------------------------------------------------------------------------
+
+ADMIN_EMAIL, ADMIN_PW = DEMO_ACCOUNTS["admin"]
+SEARCH_PW = "Lindenallee-Regen-47!"
+
+
+def users_table(resp):
+    """The display names in the user table (first cells), or [] without a table."""
+    m = re.search(r"<table\b.*?</table>", resp.text, re.S)
+    if not m:
+        return []
+    return [html.unescape(n).strip()
+            for n in re.findall(r'<th class="kern-table__header" scope="row">(.*?)</th>', m.group(0))]
+
+
+def result_count(resp):
+    """The sentence above the table that counts the hits (or says there are none)."""
+    m = re.search(r'id="users-count">(.*?)</p>', resp.text, re.S)
+    return html.unescape(re.sub(r"\s+", " ", m.group(1))).strip() if m else None
+
+
+class AdminUserSearchTest(AccountsCase):
+    """Accounts are found by name and e-mail, with German spelling folded, in the
+    admin's region only; the entries follow `bireg user grant/revoke`."""
+
+    @classmethod
+    def prepare_server(cls, srv):
+        super().prepare_server(srv)
+        add_user(srv, "maria.mueller@bireg.test", "Maria Mueller", SEARCH_PW, ("duisburg", "office"))
+        add_user(srv, "jo.weiss@bireg.test", "Jo Weiß-O'Brien", SEARCH_PW, ("duisburg", "applicant"),
+                 ("wesel", "office"))
+        # a Müller of the other region only, and one without any role
+        add_user(srv, "max.mueller@bireg.test", "Max Müller", SEARCH_PW, ("wesel", "office"))
+        add_user(srv, "ohne.rolle@bireg.test", "Olga Müller", SEARCH_PW)
+
+    def setUp(self):
+        super().setUp()
+        self.clear_throttle()
+        self.admin = self.logged_in(ADMIN_EMAIL, ADMIN_PW)
+
+    def search(self, q, headers=None):
+        return self.admin.get("/verwaltung/benutzer?q=" + urllib.parse.quote(q), headers=headers)
+
+    def test_01_mueller_is_found_as_mueller_muller_and_MUELLER(self):
+        for q in ("müller", "Mueller", "muller", "MÜLLER", "  maria   müller "):
+            with self.subTest(q=q):
+                r = self.search(q)
+                self.assertStatus(r, 200)
+                self.assertEqual(users_table(r), ["Maria Mueller"],
+                                 "only duisburg's Mueller (not wesel's, not one without a role)")
+                self.assertEqual(result_count(r),
+                                 "1 Benutzerkonto für „%s“ gefunden." % " ".join(q.split()))
+                # the field keeps what was searched for
+                self.assertIn('value="%s"' % html.escape(" ".join(q.split()), quote=True), r.text)
+
+    def test_02_prefix_email_and_spelling(self):
+        r = self.search("gesch")
+        self.assertEqual(users_table(r), ["Kim Geschäftsstelle (Demo)"])
+        r = self.search("demo.bireg.example")
+        self.assertEqual(sorted(users_table(r)), ["Alex Verwaltung (Demo)",
+                                                  "Kim Geschäftsstelle (Demo)",
+                                                  "Robin Antrag (Demo)"],
+                         "demo accounts without a role in the region are not listed")
+        self.assertEqual(result_count(r), "3 Benutzerkonten für „demo.bireg.example“ gefunden.")
+        for q in ("weiss", "Weiß", "o'brien", "brien", "jo.weiss@bireg"):
+            with self.subTest(q=q):
+                self.assertEqual(users_table(self.search(q)), ["Jo Weiß-O'Brien"])
+
+    def test_03_no_hit_says_so(self):
+        r = self.search("Zzyzx")
+        self.assertStatus(r, 200)
+        self.assertEqual(users_table(r), [])
+        self.assertTrue(result_count(r).startswith("Kein Benutzerkonto für „Zzyzx“ gefunden."),
+                        result_count(r))
+        self.assertNotIn("Noch kein Benutzerkonto hat eine Rolle", r.text)
+        self.assertIn("Alle Benutzerkonten anzeigen", r.text)
+
+    def test_04_search_syntax_is_no_syntax(self):
+        maria = ["Maria Mueller"]
+        for q, want in (('"', []), ("*", []), (":", []), ("&|!()", []), ("NEAR(", []), ("-", []),
+                        ("'; DROP TABLE search_entry; --", []), ("muller:* | anna", []),
+                        ("muller:* | maria", maria), ("müller*", maria), ('"maria"', maria)):
+            with self.subTest(q=q):
+                r = self.search(q)
+                self.assertStatus(r, 200)
+                self.assertEqual(users_table(r), want)
+        self.assertEqual(users_table(self.search("mueller")), ["Maria Mueller"])
+        # markup in the query is text
+        r = self.search("<script>alert(1)</script>")
+        self.assertStatus(r, 200)
+        self.assertNotIn("<script>alert(1)</script>", r.text)
+        self.assertIn("&lt;script&gt;", r.text)
+
+    def test_05_too_long_or_too_many_words(self):
+        for q, message in (("x" * 201, "Der Suchbegriff ist zu lang: höchstens 200 Zeichen."),
+                           ("a b c d e f g h i j k", "Der Suchbegriff hat zu viele Wörter: höchstens 10."),
+                           ("ü" * 201, "Der Suchbegriff ist zu lang: höchstens 200 Zeichen.")):
+            with self.subTest(q=q[:20]):
+                r = self.search(q)
+                self.assertStatus(r, 422)
+                self.assertEqual(field_error(r, "users-q"), message)
+                self.assertIn('aria-invalid="true"', r.text)
+                self.assertEqual(users_table(r), [])
+        self.assertStatus(self.search("x" * 200), 200)
+        self.assertStatus(self.search("ü" * 200), 200)
+
+    def test_06_without_query_the_whole_list(self):
+        for path in ("/verwaltung/benutzer", "/verwaltung/benutzer?q=", "/verwaltung/benutzer?q=+"):
+            with self.subTest(path=path):
+                r = self.admin.get(path)
+                self.assertStatus(r, 200)
+                self.assertEqual(sorted(users_table(r)), ["Alex Verwaltung (Demo)", "Jo Weiß-O'Brien",
+                                                          "Kim Geschäftsstelle (Demo)", "Maria Mueller",
+                                                          "Robin Antrag (Demo)"])
+                self.assertIsNone(result_count(r))
+                self.assertIn('name="q"', r.text)
+
+    def test_07_json(self):
+        r = self.search("müller", headers={"Accept": "application/json"})
+        self.assertStatus(r, 200)
+        body = json.loads(r.text)
+        self.assertEqual(body["q"], "müller")
+        self.assertEqual(body["total"], 1)
+        self.assertEqual([u["email"] for u in body["users"]], ["maria.mueller@bireg.test"])
+        r = self.search("x" * 201, headers={"Accept": "application/json"})
+        self.assertStatus(r, 422)
+        body = json.loads(r.text)
+        self.assertEqual([e["field"] for e in body["errors"]], ["q"])
+        r = self.admin.get("/verwaltung/benutzer", headers={"Accept": "application/json"})
+        self.assertEqual(len(json.loads(r.text)["users"]), 5)
+
+    def test_08_other_region_searches_its_own(self):
+        srv = self.server
+        r = srv.bireg("user", "grant", "--email", "maria.mueller@bireg.test", "--region", "wesel",
+                      "--role", "admin")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = self.logged_in("maria.mueller@bireg.test", SEARCH_PW, prefix="/r/wesel")
+        r = c.get("/r/wesel/verwaltung/benutzer?q=" + urllib.parse.quote("müller"))
+        self.assertStatus(r, 200)
+        self.assertEqual(sorted(users_table(r)), ["Maria Mueller", "Max Müller"])
+        r = c.get("/r/wesel/verwaltung/benutzer?q=demo")
+        self.assertEqual(users_table(r), [], "duisburg's demo accounts are not wesel's")
+
+    def test_09_revoke_takes_the_account_out(self):
+        srv = self.server
+        r = srv.bireg("user", "revoke", "--email", "jo.weiss@bireg.test", "--region", "duisburg",
+                      "--role", "applicant")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(users_table(self.search("weiss")), [])
+        self.assertEqual(result_count(self.search("weiss"))[:14], "Kein Benutzerk")
+        r = srv.bireg("user", "grant", "--email", "jo.weiss@bireg.test", "--region", "duisburg",
+                      "--role", "office")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(users_table(self.search("weiss")), ["Jo Weiß-O'Brien"])
 
 if __name__ == "__main__":
     sys.exit(harness.main("accounts"))

@@ -15,7 +15,11 @@ tests/authz.tsv has one row per route x role x resource (tab-separated, header l
             record through this region's URL (extra rows)
   method    GET or POST
   path      the request path; placeholders: {static} (the static prefix with its
-            version), {duisburg_feedback} / {wesel_feedback} (a feedback id of that region)
+            version), {duisburg_feedback} / {wesel_feedback} (a feedback id of that region),
+            {duisburg_failed_job} / {wesel_failed_job} (a failed job of that region),
+            {duisburg_waiting_job} / {wesel_waiting_job} (a job due in 2099),
+            {duisburg_file_id}/{duisburg_file_name}, {wesel_file_id}/{wesel_file_name} (an
+            office-only file of that region)
   expected  the status; `login` = 303 to the login page of the request's region
             (with next=<path> when given), `303` = a redirect elsewhere (in the region)
   data      urlencoded form fields of a POST (the csrf token of the role's page in
@@ -266,6 +270,26 @@ class AuthzMatrixTest(harness.ServerTestCase):
                             (region, msg))
             self.assertEqual(len(ids), 1, "feedback row of %s" % region)
             fixtures["{%s_feedback}" % region] = str(ids[0][0])
+        # jobs in each region (through the test-only route): one failed, one waiting
+        for region in ("duisburg", "wesel"):
+            anon.fetch_csrf(PREFIX[region] + "/anmelden")
+            for name, fields in (("failed_job", {"kind": "test.fail", "max_attempts": "1"}),
+                                 ("waiting_job", {"kind": "test.record",
+                                                  "run_at": "2099-01-01T00:00:00Z"})):
+                r = anon.post(PREFIX[region] + "/_test/jobs", fields,
+                              headers={"Accept": "application/json"})
+                self.assertStatus(r, 201, "%s in %s" % (name, region))
+                fixtures["{%s_%s}" % (region, name)] = str(json.loads(r.text)["id"])
+            job_id = fixtures["{%s_failed_job}" % region]
+            self.assertTrue(harness.wait_for(lambda: srv.query(
+                "SELECT state FROM job WHERE id = ?", (int(job_id),)) == [("failed",)],
+                timeout=15), "the failed job of %s did not fail" % region)
+        # one office-only file in each region (file.download rows)
+        for region in ("duisburg", "wesel"):
+            name = "protokoll-%s.png" % region
+            fid = harness.add_file(srv, region, name, harness.png_bytes(2, 2), visibility="office")
+            fixtures["{%s_file_id}" % region] = str(fid)
+            fixtures["{%s_file_name}" % region] = name
         home = anon.get("/")
         m = re.search(r'(/static/[^/"]+)/', home.text)
         self.assertTrue(m, "no static prefix on the home page")

@@ -1,7 +1,9 @@
 /*
  * test_account.c — unit tests of the account store (accounts, roles per
  * region, sessions, login throttling, second-factor state and recovery
- * codes) on a temporary SQLite database with every migration applied.
+ * codes) on a fresh database with every migration applied, on the backend
+ * the environment chooses (tests/unit/test_dbenv.h: SQLite, or PostgreSQL as
+ * the serving role).
  *
  * Time comes from a fake clock the tests move forward, so expiry and
  * throttling run without sleeping.
@@ -9,8 +11,8 @@
 #include "core/token.h"
 #include "db/db.h"
 #include "modules/account/account_store.h"
+#include "test_dbenv.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 /* 2026-11-26T13:30:00Z */
@@ -24,19 +26,11 @@ static int64_t fake_clock(void)
 }
 
 typedef struct {
-	char *dir;
 	db *d;
 	bireg_ctx ctx;    /* region A */
 	int64_t region_a; /* slug "alpha" */
 	int64_t region_b; /* slug "beta" */
 } fixture;
-
-static void exec_ok(db *d, const char *sql)
-{
-	g_autoptr(GError) err = NULL;
-	g_assert_cmpint(db_exec(d, sql, &err), ==, DB_OK);
-	g_assert_no_error(err);
-}
 
 static int64_t query_int(db *d, const char *sql, const char *param)
 {
@@ -49,42 +43,40 @@ static int64_t query_int(db *d, const char *sql, const char *param)
 	return db_col_int64(st, 0);
 }
 
+/* A region row; its id comes from the database (RETURNING works on both
+ * backends, and an explicit id would not advance PostgreSQL's identity). */
+static int64_t region_ok(db *d, const char *slug, const char *name)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(db_stmt) st = db_prepare(d,
+					   "INSERT INTO region (slug, name, created_at, updated_at) "
+					   "VALUES ($1, $2, '2026-01-01T00:00:00Z', "
+					   "'2026-01-01T00:00:00Z') RETURNING id",
+					   &err);
+	g_assert_no_error(err);
+	db_bind_text(st, 1, slug);
+	db_bind_text(st, 2, name);
+	g_assert_cmpint(db_step(st, &err), ==, DB_ROW);
+	g_assert_no_error(err);
+	return db_col_int64(st, 0);
+}
+
 static void fx_setup(fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) err = NULL;
-	g_autofree char *path = NULL;
 
 	fake_now = T0;
-	f->dir = g_dir_make_tmp("bireg-test-account-XXXXXX", &err);
+	f->d = test_db_open(&err);
 	g_assert_no_error(err);
-	path = g_build_filename(f->dir, "test.db", NULL);
-	f->d = db_open(path, &err);
-	g_assert_no_error(err);
-	g_assert_cmpint(db_migrate(f->d, &err), >=, 3);
-	g_assert_no_error(err);
-	exec_ok(f->d, "INSERT INTO region (id, slug, name, created_at, updated_at) VALUES "
-		      "(1, 'alpha', 'Bildungsregion Alpha', '2026-01-01T00:00:00Z', "
-		      "'2026-01-01T00:00:00Z'), "
-		      "(2, 'beta', 'Bildungsregion Beta', '2026-01-01T00:00:00Z', "
-		      "'2026-01-01T00:00:00Z')");
-	f->region_a = 1;
-	f->region_b = 2;
+	g_assert_nonnull(f->d);
+	f->region_a = region_ok(f->d, "alpha", "Bildungsregion Alpha");
+	f->region_b = region_ok(f->d, "beta", "Bildungsregion Beta");
 	f->ctx = (bireg_ctx){.db = f->d, .region_id = f->region_a};
 }
 
 static void fx_teardown(fixture *f, gconstpointer data)
 {
-	g_autoptr(GDir) dir = NULL;
-	const char *name;
-
-	db_close(f->d);
-	dir = g_dir_open(f->dir, 0, NULL);
-	while (dir && (name = g_dir_read_name(dir))) {
-		g_autofree char *p = g_build_filename(f->dir, name, NULL);
-		g_unlink(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->dir);
+	test_db_dispose(f->d);
 }
 
 static int64_t create_ok(fixture *f, const char *email, const char *name)

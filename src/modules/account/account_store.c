@@ -17,6 +17,7 @@
 
 #include "core/token.h"
 #include "db/db.h"
+#include "search/search.h"
 
 /* Stored ip and user agent are cut to these many bytes (on a character
  * boundary): enough to recognise a device in the session list, too little
@@ -356,46 +357,72 @@ int account_store_roles(const bireg_ctx *ctx, int64_t account_id, GError **err)
 	return r < 0 ? -1 : roles;
 }
 
-int account_store_grant(const bireg_ctx *ctx, int64_t account_id, int64_t region_id,
-			account_role role, GError **err)
+/*
+ * A role change also changes where the account can be found: the admin's
+ * user list of a region searches the accounts with a role there. So the
+ * role and the account's search entry in that region change in one
+ * transaction. When the store opens that transaction itself, it runs with
+ * the connection's region set to region_id (and back afterwards), since
+ * the entry is a row of that region and PostgreSQL's row-level security
+ * checks it; joining a caller's transaction, the caller has set the region.
+ */
+static int role_change(const bireg_ctx *ctx, int64_t account_id, int64_t region_id,
+		       account_role role, bool grant, GError **err)
 {
 	const char *name = account_role_name(role);
+	bireg_ctx rctx = *ctx;
+	int64_t previous = db_get_region(ctx->db);
+	bool own, ok = false;
 	char now[21];
-	g_autoptr(db_stmt) st = NULL;
+	int rc;
 
 	if (!name)
 		return store_fail(err, DB_CONSTRAINT, "CHECK constraint failed: account_role_name");
-	/* Granting a role the account has already is not an error. */
-	st = db_prepare(ctx->db,
-		"INSERT INTO account_role (account_id, region_id, role, granted_at) "
-		"VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, region_id, role) DO NOTHING", err);
-	if (!st)
+	rctx.region_id = region_id;
+	if (!db_in_transaction(ctx->db))
+		db_set_region(ctx->db, region_id);
+	if (tx_begin(ctx->db, &own, err) < 0) {
+		db_set_region(ctx->db, previous);
 		return -1;
-	iso_at(now_unix(), now);
-	db_bind_int64(st, 1, account_id);
-	db_bind_int64(st, 2, region_id);
-	db_bind_text(st, 3, name);
-	db_bind_text(st, 4, now);
-	return db_run(st, err) < 0 ? -1 : 0;
+	}
+	{
+		/* Granting a role the account has already is not an error. */
+		g_autoptr(db_stmt) st = db_prepare(ctx->db, grant
+			? "INSERT INTO account_role (account_id, region_id, role, granted_at) "
+			  "VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, region_id, role) DO NOTHING"
+			: "DELETE FROM account_role WHERE account_id = $1 AND region_id = $2 AND role = $3",
+			err);
+		if (!st)
+			goto out;
+		db_bind_int64(st, 1, account_id);
+		db_bind_int64(st, 2, region_id);
+		db_bind_text(st, 3, name);
+		if (grant) {
+			iso_at(now_unix(), now);
+			db_bind_text(st, 4, now);
+		}
+		if (db_run(st, err) < 0)
+			goto out;
+	}
+	if (search_index_account(&rctx, account_id, err) < 0)
+		goto out;
+	ok = true;
+out:
+	rc = tx_end(ctx->db, own, ok, err);
+	db_set_region(ctx->db, previous);
+	return rc;
+}
+
+int account_store_grant(const bireg_ctx *ctx, int64_t account_id, int64_t region_id,
+			account_role role, GError **err)
+{
+	return role_change(ctx, account_id, region_id, role, true, err);
 }
 
 int account_store_revoke(const bireg_ctx *ctx, int64_t account_id, int64_t region_id,
 			 account_role role, GError **err)
 {
-	const char *name = account_role_name(role);
-	g_autoptr(db_stmt) st = NULL;
-
-	if (!name)
-		return store_fail(err, DB_CONSTRAINT, "CHECK constraint failed: account_role_name");
-	st = db_prepare(ctx->db,
-		"DELETE FROM account_role WHERE account_id = $1 AND region_id = $2 AND role = $3",
-		err);
-	if (!st)
-		return -1;
-	db_bind_int64(st, 1, account_id);
-	db_bind_int64(st, 2, region_id);
-	db_bind_text(st, 3, name);
-	return db_run(st, err) < 0 ? -1 : 0;
+	return role_change(ctx, account_id, region_id, role, false, err);
 }
 
 /* The account fields of a list entry from columns 0..5 of st. */

@@ -60,6 +60,12 @@ int account_store_touch_login(const bireg_ctx *ctx, int64_t id, GError **err);
 
 /* Roles of an account in ctx->region_id (a bit set). -1 on error. */
 int account_store_roles(const bireg_ctx *ctx, int64_t account_id, GError **err);
+/* Grant and revoke also put or remove the account's search entry in
+ * region_id (search_index_account), in the same transaction: the caller's
+ * if one is open (its connection region must then be region_id), else one
+ * of their own run with the connection's region set to region_id. Whatever
+ * later changes an account's display name or e-mail must do the same in
+ * every region where it has a role. */
 int account_store_grant(const bireg_ctx *ctx, int64_t account_id, int64_t region_id,
 			account_role role, GError **err);
 int account_store_revoke(const bireg_ctx *ctx, int64_t account_id, int64_t region_id,

@@ -6,52 +6,136 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "modules/account/account_store.h"
 #include "modules/account/account_web.h"
 #include "modules/account/perm.h"
 #include "modules/region/region_store.h"
 #include "modules/region/region_web.h"
+#include "search/search.h"
+#include "view/format.h"
 #include "view/i18n.h"
 #include "view/view.h"
 
+/* One row of the user table from an entry of account_store_list. */
+static json_t *user_row(req_ctx *rc, json_t *u)
+{
+	g_autoptr(GString) roles = g_string_new(NULL);
+	size_t k;
+	json_t *r;
+
+	json_array_foreach(json_object_get(u, "roles"), k, r)
+		g_string_append_printf(roles, "%s%s", k ? ", " : "",
+				       account_role_label(rc, account_role_from_name(json_string_value(r))));
+	g_autofree char *last = view_datetime(rc, json_string_value(json_object_get(u, "last_login_at")));
+	bool active = !g_strcmp0(json_string_value(json_object_get(u, "status")), "active");
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "display_name",
+			 json_string_value(json_object_get(u, "display_name")), "email",
+			 json_string_value(json_object_get(u, "email")), "status_label",
+			 active ? view_t(rc, N_("Active")) : view_t(rc, N_("Disabled")), "roles_label",
+			 roles->str, "totp_label",
+			 json_is_true(json_object_get(u, "totp_enabled")) ? view_t(rc, N_("On"))
+									   : view_t(rc, N_("Off")),
+			 "last_login", *last ? last : view_t(rc, N_("never")));
+}
+
+/* A region has tens of accounts, not thousands: the first hundred hits are
+ * shown, and the page says so when there are more. */
+#define USERS_SEARCH_LIMIT 100
+
+/* The message for a query the search refuses (shown under the field). */
+static const char *query_error(req_ctx *rc, const GError *err)
+{
+	if (g_error_matches(err, BIREG_SEARCH_ERROR, SEARCH_ERROR_QUERY_TOO_LONG))
+		return view_t(rc, N_("The search term is too long: at most 200 characters."));
+	if (g_error_matches(err, BIREG_SEARCH_ERROR, SEARCH_ERROR_TOO_MANY_WORDS))
+		return view_t(rc, N_("The search term has too many words: at most 10."));
+	return view_t(rc, N_("The search term contains characters that cannot be searched."));
+}
+
+/*
+ * The accounts with a role in the region, or with ?q= those the search
+ * finds by name or e-mail address (best match first). The search only
+ * yields ids; the table rows come from the region's account list, so an
+ * index entry can never show an account without a role here.
+ */
 static int users(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	json_t *list = account_store_list(&rc->ctx, &err);
-	json_t *rows = json_array();
+	const char *raw = http_params_get(rc->req->query, "q");
+	g_autofree char *q = text_collapse_ws(raw ? raw : "");
+	g_autofree char *action = view_href(rc, "/verwaltung/benutzer");
+	search_hits hits = {0};
+	const char *q_error = NULL;
+	bool searching = q && *q;
+	json_t *list, *rows, *u;
 	size_t i;
-	json_t *u;
+	int status = 200;
 
+	list = account_store_list(&rc->ctx, &err);
 	if (!list)
 		return region_web_status_for(err);
-	json_array_foreach(list, i, u) {
-		g_autoptr(GString) roles = g_string_new(NULL);
-		size_t k;
-		json_t *r;
-		json_array_foreach(json_object_get(u, "roles"), k, r)
-			g_string_append_printf(roles, "%s%s", k ? ", " : "",
-					       account_role_label(rc, account_role_from_name(json_string_value(r))));
-		g_autofree char *last = view_datetime(rc, json_string_value(json_object_get(u, "last_login_at")));
-		bool active = !g_strcmp0(json_string_value(json_object_get(u, "status")), "active");
-		json_array_append_new(rows, json_pack(
-			"{s:s,s:s,s:s,s:s,s:s,s:s}", "display_name",
-			json_string_value(json_object_get(u, "display_name")), "email",
-			json_string_value(json_object_get(u, "email")), "status_label",
-			active ? view_t(rc, N_("Active")) : view_t(rc, N_("Disabled")), "roles_label",
-			roles->str, "totp_label",
-			json_is_true(json_object_get(u, "totp_enabled")) ? view_t(rc, N_("On"))
-									  : view_t(rc, N_("Off")),
-			"last_login", *last ? last : view_t(rc, N_("never"))));
+	rows = json_array();
+	if (searching) {
+		static const char *const kinds[] = {SEARCH_KIND_ACCOUNT, NULL};
+		if (search_query(&rc->ctx, q, kinds, USERS_SEARCH_LIMIT, 0, &hits, &err) < 0) {
+			if (err->domain != BIREG_SEARCH_ERROR) {
+				json_decref(list);
+				json_decref(rows);
+				return region_web_status_for(err);
+			}
+			q_error = query_error(rc, err);
+			status = 422;
+		}
+		/* id -> entry of the list; the keys live in `keys`. */
+		g_autoptr(GHashTable) by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
+		g_autofree gint64 *keys = g_new0(gint64, json_array_size(list) + 1);
+		json_array_foreach(list, i, u) {
+			keys[i] = json_integer_value(json_object_get(u, "id"));
+			g_hash_table_insert(by_id, &keys[i], u);
+		}
+		for (size_t h = 0; h < hits.n; h++) {
+			json_t *e = g_hash_table_lookup(by_id, &hits.hits[h].ref_id);
+			if (e)
+				json_array_append_new(rows, user_row(rc, e));
+		}
+	} else {
+		json_array_foreach(list, i, u)
+			json_array_append_new(rows, user_row(rc, u));
 	}
 	json_decref(list);
+
+	int64_t total = searching && !q_error ? hits.total : (int64_t)json_array_size(rows);
+	search_hits_clear(&hits);
 	if (rc->req->wants_json) {
-		view_json(rc->resp, 200, json_pack("{s:o}", "users", rows));
+		json_t *body = json_pack("{s:o}", "users", rows);
+		if (searching) {
+			json_object_set_new(body, "q", json_string(q));
+			json_object_set_new(body, "total", json_integer(total));
+		}
+		if (q_error)
+			json_object_set_new(body, "errors", json_pack("[{s:s,s:s}]", "field", "q",
+								      "message", q_error));
+		view_json(rc->resp, status, body);
 		return 0;
 	}
-	return view_page(rc, "pages/admin_users", view_t(rc, N_("User accounts")),
-			 json_pack("{s:s,s:b,s:o}", "region_name",
-				   json_string_value(json_object_get(rc->region, "name")),
-				   "has_users", json_array_size(rows) > 0, "users", rows));
+	g_autofree char *count = format_int(rc->req->lang, total);
+	g_autofree char *shown = format_int(rc->req->lang, (int64_t)json_array_size(rows));
+	const char *fields[] = {"q"};
+	const char *msgs[] = {q_error};
+	json_t *errors = view_form_errors(fields, msgs, 1);
+	return view_page_full(
+		rc, status, "pages/admin_users", view_t(rc, N_("User accounts")),
+		json_pack("{s:s,s:b,s:o,s:{s:s,s:s,s:b,s:b,s:b,s:b,s:s,s:s,s:s,s:b,s:b,s:o}}",
+			  "region_name", json_string_value(json_object_get(rc->region, "name")),
+			  "has_users", json_array_size(rows) > 0, "users", rows, "search",
+			  "action", action, "q", q ? q : "", "active", searching,
+			  "found", searching && !q_error && total > 0, "none",
+			  searching && !q_error && total == 0, "one", total == 1, "count", count,
+			  "shown", shown, "error", q_error ? q_error : "", "more",
+			  searching && !q_error && total > (int64_t)json_array_size(rows),
+			  "has_errors", q_error != NULL, "errors", errors),
+		NULL);
 }
 
 static const char *const feedback_states[] = {"new", "answered", "closed"};

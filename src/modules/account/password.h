@@ -51,3 +51,6 @@ password_status password_verify(const char *hash, const char *password);
 /* Spends the same time as a real verification (for unknown accounts, so
  * that the answer time does not tell whether an account exists). */
 void password_verify_dummy(const char *password);
+/* The dummy's hash string, for the unit test that checks it carries the
+ * same argon2id parameters (and so the same cost) as real hashes. */
+const char *password_dummy_hash(void);

@@ -9,10 +9,12 @@
  */
 #include "modules/region/demo.h"
 
+#include <gio/gio.h>
 #include <jansson.h>
 
 #include "core/roles.h"
 #include "db/db.h"
+#include "files/file_store.h"
 #include "modules/account/account_store.h"
 #include "modules/account/password.h"
 #include "modules/region/region_store.h"
@@ -135,6 +137,31 @@ static int demo_accounts(const bireg_ctx *ctx, gint64 region_id, GError **err)
 	return 0;
 }
 
+/* The demo region's logo: a fictitious mark built into the binary
+ * (assets/demo-logo.png, drawn by tools/make-demo-logo), stored through the
+ * file store like an upload, so the header shows how a region's own logo
+ * looks. A refresh replaces whatever logo the demo had. */
+static int demo_logo(const bireg_ctx *rctx, GError **err)
+{
+	g_autoptr(GBytes) png = g_resources_lookup_data("/bireg/assets/demo-logo.png",
+							G_RESOURCE_LOOKUP_FLAGS_NONE, err);
+	int64_t id = 0, old = 0;
+	gsize len = 0;
+	const void *data;
+
+	if (!png)
+		return -1;
+	data = g_bytes_get_data(png, &len);
+	if (file_put(rctx, "logo-bildungsregion-demo.png", data, len, &file_rules_region_logo, &id,
+		     err) < 0)
+		return -1;
+	if (region_store_set_logo(rctx, id, &old, err) < 0)
+		return -1;
+	if (old > 0 && old != id && file_delete(rctx, old, err) < 0)
+		return -1;
+	return 0;
+}
+
 static json_t *load_structure(const char *data_dir, GError **err)
 {
 	g_autofree char *path = g_build_filename(data_dir, STRUCTURE_FILE, NULL);
@@ -189,6 +216,10 @@ gint64 demo_load(const bireg_ctx *ctx, const char *data_dir, GError **err)
 	if (id < 0)
 		goto fail;
 	rctx.region_id = id;
+	/* The levels are region rows: on PostgreSQL row-level security lets
+	 * them through only for the connection's region, which takes effect
+	 * within this transaction. */
+	db_set_region(ctx->db, id);
 	{
 		json_t *levels = json_object_get(root, "ebenen");
 		const char *names[3], *descs[3];
@@ -212,6 +243,8 @@ gint64 demo_load(const bireg_ctx *ctx, const char *data_dir, GError **err)
 			g_free(d[i]);
 	}
 	if (demo_accounts(&rctx, id, err) < 0)
+		goto fail;
+	if (demo_logo(&rctx, err) < 0)
 		goto fail;
 	if (db_commit(ctx->db, err) < 0) {
 		id = -1;

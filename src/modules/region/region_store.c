@@ -13,7 +13,7 @@
 	"id, slug, name, coalesce(network, ''), description, coalesce(office_name, ''), "  \
 	"coalesce(office_unit, ''), coalesce(street, ''), coalesce(postcode, ''), "       \
 	"coalesce(city, ''), coalesce(phone, ''), coalesce(email, ''), coalesce(website, ''), " \
-	"settings"
+	"settings, coalesce(logo_file_id, 0)"
 
 /* "+49 203 283-1234" -> "tel:+492032831234" */
 static char *tel_href(const char *phone)
@@ -99,9 +99,15 @@ static json_t *row_model(const bireg_ctx *ctx, db_stmt *st, GError **err)
 		db_col_text(st, 12), "phone_href", phone_href ? phone_href : "", "email_href",
 		email_href ? email_href : "");
 
+	/* 0: no logo. The file is checked when the logo is shown (region_admin_web.c). */
+	json_object_set_new(m, "logo_file_id", json_integer(db_col_int64(st, 14)));
 	json_object_set_new(m, "settings", json_loads(db_col_text(st, 13), 0, NULL));
 	if (!json_is_object(json_object_get(m, "settings")))
 		json_object_set_new(m, "settings", json_object());
+	/* Picking a region makes it the connection's region: what follows in
+	 * the request belongs to it, and on PostgreSQL row-level security
+	 * shows its levels only then. */
+	db_set_region(ctx->db, id);
 	lv = levels(ctx, id, err);
 	if (!lv) {
 		json_decref(m);
@@ -323,4 +329,80 @@ int region_store_set_setting(const bireg_ctx *ctx, int64_t region_id, const char
 	free(text);
 	json_decref(settings);
 	return rc;
+}
+
+/* NULL for "", so that an emptied field is no different from one never set. */
+static void bind_opt_text(db_stmt *st, int idx, const char *v)
+{
+	if (v && *v)
+		db_bind_text(st, idx, v);
+	else
+		db_bind_null(st, idx);
+}
+
+int region_store_update_contact(const bireg_ctx *ctx, const region_contact *in, GError **err)
+{
+	char now[21];
+	g_autoptr(db_stmt) st = db_prepare(ctx->db,
+		"UPDATE region SET office_name = $1, office_unit = $2, street = $3, postcode = $4, "
+		"city = $5, phone = $6, email = $7, website = $8, updated_at = $9 WHERE id = $10", err);
+	const char *vals[] = {in->office_name, in->office_unit, in->street, in->postcode,
+			      in->city, in->phone, in->email, in->website};
+
+	if (!st)
+		return -1;
+	util_now_iso(now);
+	for (size_t i = 0; i < G_N_ELEMENTS(vals); i++)
+		bind_opt_text(st, (int)i + 1, vals[i]);
+	db_bind_text(st, 9, now);
+	db_bind_int64(st, 10, ctx->region_id);
+	if (db_run(st, err) < 0)
+		return -1;
+	if (db_changes(ctx->db) == 0) {
+		g_set_error(err, BIREG_DB_ERROR, DB_ERROR, "no region %" G_GINT64_FORMAT,
+			    ctx->region_id);
+		return -1;
+	}
+	return 0;
+}
+
+int region_store_set_logo(const bireg_ctx *ctx, int64_t file_id, int64_t *old_file_id,
+			  GError **err)
+{
+	char now[21];
+	g_autoptr(db_stmt) lock = db_prepare(ctx->db,
+		"UPDATE region SET updated_at = $1 WHERE id = $2", err);
+	g_autoptr(db_stmt) get = NULL, put = NULL;
+
+	if (!lock)
+		return -1;
+	util_now_iso(now);
+	/* Lock the row first: of two admins replacing the logo at once, the
+	 * second then reads the first one's logo as the old one (and deletes
+	 * it) instead of both deleting the same old one. */
+	db_bind_text(lock, 1, now);
+	db_bind_int64(lock, 2, ctx->region_id);
+	if (db_run(lock, err) < 0)
+		return -1;
+	get = db_prepare(ctx->db, "SELECT coalesce(logo_file_id, 0) FROM region WHERE id = $1", err);
+	if (!get)
+		return -1;
+	db_bind_int64(get, 1, ctx->region_id);
+	if (db_step(get, err) != DB_ROW) {
+		if (err && !*err)
+			g_set_error(err, BIREG_DB_ERROR, DB_ERROR, "no region %" G_GINT64_FORMAT,
+				    ctx->region_id);
+		return -1;
+	}
+	if (old_file_id)
+		*old_file_id = db_col_int64(get, 0);
+	put = db_prepare(ctx->db, "UPDATE region SET logo_file_id = $1 WHERE id = $2", err);
+	if (!put)
+		return -1;
+	if (file_id > 0)
+		db_bind_int64(put, 1, file_id);
+	else
+		db_bind_null(put, 1);
+	db_bind_int64(put, 2, ctx->region_id);
+	return db_run(put, err) < 0 ? -1 : 0;
 }

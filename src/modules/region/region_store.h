@@ -6,6 +6,7 @@
  *   {id, slug, name, network, description, paragraphs: [..],
  *    office: {name, unit, street, postcode, city, phone, email, website,
  *             phone_href, email_href},
+ *    logo_file_id (0: none),
  *    levels: [{position, name, description}]}
  * Functions returning json_t* hand over a new reference (caller decrefs);
  * NULL with err unset means "not found". Errors are in BIREG_DB_ERROR.
@@ -16,7 +17,8 @@
 
 #include "core/ctx.h"
 
-/* The lookups that pick the region ignore ctx->region_id (there is none yet). */
+/* The lookups that pick the region ignore ctx->region_id (there is none yet)
+ * and make the region they find the connection's region (db_set_region). */
 json_t *region_store_get_by_slug(const bireg_ctx *ctx, const char *slug, GError **err);
 /* The installation's default region: the only one, or the one with the
  * lowest id when there are several. NULL when there is none. */
@@ -43,6 +45,22 @@ int region_store_set_levels(const bireg_ctx *ctx, const char *const *names,
  * keys: "require_totp_for_office" (bool). Returns 0 or -1. */
 int region_store_set_setting(const bireg_ctx *ctx, int64_t region_id, const char *key,
 			     json_t *value, GError **err);
+
+/* The office's contact data (all optional; "" or NULL stores NULL). */
+typedef struct region_contact {
+	const char *office_name, *office_unit, *street, *postcode, *city, *phone, *email, *website;
+} region_contact;
+
+/* Replaces the office's contact data of ctx->region_id. Returns 0 or -1. */
+int region_store_update_contact(const bireg_ctx *ctx, const region_contact *in, GError **err);
+
+/* Sets the logo of ctx->region_id to file_id (0: none) and reports the
+ * previous one in *old_file_id (0: none), so the caller can delete that
+ * file in the same transaction; the caller checks that file_id is a logo
+ * file of the region (region.logo_file_id has no foreign key: see
+ * migrations 0005). Call inside a transaction. Returns 0 or -1. */
+int region_store_set_logo(const bireg_ctx *ctx, int64_t file_id, int64_t *old_file_id,
+			  GError **err);
 
 typedef struct feedback_input {
 	const char *name, *email, *message, *page;

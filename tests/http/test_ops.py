@@ -1,0 +1,540 @@
+#!/usr/bin/env python3
+"""test_ops.py — the operations commands against the real binary:
+`bireg export`/`bireg import` (a whole region, across installations and
+backends) and `bireg backup`/`bireg restore` (SQLite).
+
+Export/import: the demo region, made richer (feedback, a logo file, a second
+factor with recovery codes, a person link) next to a second region that must
+stay out, is exported, imported into a fresh installation, exported again, and
+the two archives compared table by table with ids renumbered; the imported
+installation serves the region, its logo and its logins (password, TOTP,
+recovery code). With a PostgreSQL test cluster in the environment the same
+round trip also runs into the other backend. Bad archives change nothing:
+every table's row count is compared before and after.
+
+Backup/restore (SQLite; on PostgreSQL both commands point at pg_dump): a
+backup taken while the server runs, a restore refused while it runs, and a
+restore that the restarted server then serves.
+
+Runs on the backend BIREG_TEST_BACKEND names (see harness.py).
+"""
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import re
+import stat
+import struct
+import zlib
+
+import harness
+from harness import (DEMO_ACCOUNTS, RECOVERY_RE, BiregServer, Client, ServerTestCase,
+                     add_region_wesel, add_user, location_path, totp_code, totp_secret_from,
+                     totp_step)
+
+ADMIN_EMAIL, ADMIN_PW = DEMO_ACCOUNTS["admin"]
+OFFICE_EMAIL, OFFICE_PW = DEMO_ACCOUNTS["office"]
+WESEL_EMAIL = "leitung@kreis-wesel.example"
+WESEL_PW = "Rheinufer-Abendlicht-42"
+
+
+def png(width, height):
+    """A valid PNG of width x height grey pixels."""
+    def chunk(kind, data):
+        c = struct.pack(">I", len(data)) + kind + data
+        return c + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+LOGO = png(3, 2)
+
+
+@contextlib.contextmanager
+def backend_as(name):
+    """Makes harness.TestDatabase (created in BiregServer.prepare) use backend name."""
+    old = os.environ.get("BIREG_TEST_BACKEND")
+    os.environ["BIREG_TEST_BACKEND"] = name
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["BIREG_TEST_BACKEND"]
+        else:
+            os.environ["BIREG_TEST_BACKEND"] = old
+
+
+def pg_available():
+    return bool(os.environ.get("BIREG_TEST_PG_ADMIN_URL"))
+
+
+def normalise(archive):
+    """The archive's tables with every id replaced by the row's position in its
+    table and every reference translated the same way, so that archives of the
+    same data from different installations compare equal."""
+    info = archive["table_info"]
+    order = list(archive["tables"])
+    ids = {}
+    for t in order:
+        idcol = info[t]["id"]
+        if idcol:
+            ids[t] = {row[idcol]: i + 1 for i, row in enumerate(archive["tables"][t])}
+    out = {}
+    for t in order:
+        idcol = info[t]["id"]
+        refs = info[t]["references"]
+        rows = []
+        for row in archive["tables"][t]:
+            r = {}
+            for k, v in row.items():
+                if k == idcol:
+                    continue
+                if k in refs and v is not None:
+                    v = ("ref", refs[k], ids.get(refs[k], {}).get(v, "outside:%s" % v))
+                if k == "settings" and isinstance(v, str):
+                    v = json.loads(v)  # jsonb on PostgreSQL spaces JSON its own way
+                r[k] = v
+            rows.append(r)
+        out[t] = rows
+    return out
+
+
+def region_counts(srv, slug):
+    """Rows per table that belong to region slug, read from the database."""
+    rid = srv.query("SELECT id FROM region WHERE slug = ?", (slug,))[0][0]
+    accounts = ("(SELECT account_id FROM account_role WHERE region_id = ? UNION "
+                "SELECT account_id FROM account_person WHERE region_id = ? UNION "
+                "SELECT id FROM account WHERE demo_region_id = ?)")
+    q = {
+        "region_level": ("SELECT count(*) FROM region_level WHERE region_id = ?", (rid,)),
+        "accessibility_feedback": ("SELECT count(*) FROM accessibility_feedback "
+                                   "WHERE region_id = ?", (rid,)),
+        "account": ("SELECT count(*) FROM account WHERE id IN " + accounts, (rid, rid, rid)),
+        "account_role": ("SELECT count(*) FROM account_role WHERE region_id = ?", (rid,)),
+        "account_person": ("SELECT count(*) FROM account_person WHERE region_id = ?", (rid,)),
+        "file_blob": ("SELECT count(*) FROM file_blob WHERE region_id = ?", (rid,)),
+        "file": ("SELECT count(*) FROM file WHERE region_id = ?", (rid,)),
+        "recovery_code": ("SELECT count(*) FROM recovery_code WHERE account_id IN " + accounts,
+                          (rid, rid, rid)),
+        "search_entry": ("SELECT count(*) FROM search_entry WHERE region_id = ?", (rid,)),
+    }
+    return {t: int(srv.query(sql, p)[0][0]) for t, (sql, p) in q.items()}
+
+
+def all_counts(srv):
+    """Rows of every table of the installation (what must not change)."""
+    names = sorted(t for t in srv.database.tables() if not t.startswith("search_fts"))
+    return {t: int(srv.query("SELECT count(*) FROM %s" % t)[0][0]) for t in names}
+
+
+def enrich(srv):
+    """Adds to the demo installation srv: region wesel with an admin and a
+    feedback of its own, two feedbacks and a logo for duisburg, a person link."""
+    add_region_wesel(srv)
+    add_user(srv, WESEL_EMAIL, "Wesel Leitung", WESEL_PW, ("wesel", "admin"))
+    duisburg = srv.query("SELECT id FROM region WHERE slug = 'duisburg'")[0][0]
+    wesel = srv.query("SELECT id FROM region WHERE slug = 'wesel'")[0][0]
+    for region, name, msg, status in (
+            (duisburg, "Jörg Übel", "Die Schrift ist zu klein – bitte größer.", "new"),
+            (duisburg, "", "Anonym: Kontrast im Kopf", "answered"),
+            (wesel, "Wesel", "nur in Wesel", "new")):
+        srv.execute("INSERT INTO accessibility_feedback (region_id, name, email, message, page, "
+                    "status, created_at) VALUES (?, ?, '', ?, '/barrierefreiheit', ?, "
+                    "'2026-11-20T10:00:00Z')", (region, name, msg, status))
+    digest = hashlib.sha256(LOGO).hexdigest()
+    blob = srv.query("INSERT INTO file_blob (region_id, sha256, size, content, created_at) "
+                     "VALUES (?, ?, ?, ?, '2026-11-20T10:00:00Z') RETURNING id",
+                     (duisburg, digest, len(LOGO), LOGO))[0][0]
+    fid = srv.query("INSERT INTO file (region_id, blob_id, name, media_type, size, purpose, "
+                    "visibility, width, height, created_by, created_at) VALUES "
+                    "(?, ?, 'Logo Duisburg.png', 'image/png', ?, 'region.logo', 'public', "
+                    "3, 2, (SELECT id FROM account WHERE email = ?), "
+                    "'2026-11-20T10:00:00Z') RETURNING id",
+                    (duisburg, blob, len(LOGO), ADMIN_EMAIL))[0][0]
+    srv.execute("UPDATE region SET logo_file_id = ? WHERE id = ?", (fid, duisburg))
+    srv.execute("INSERT INTO account_person (account_id, region_id, person_id) "
+                "SELECT id, ?, 4711 FROM account WHERE email = ?", (duisburg, ADMIN_EMAIL))
+
+
+class ExportImport(ServerTestCase):
+    """The source installation: demo region duisburg, enriched, and wesel beside it."""
+
+    archive = None
+
+    @classmethod
+    def prepare_server(cls, srv):
+        enrich(srv)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The office turns on its second factor through the web, which also
+        # stores its recovery codes.
+        c = Client(cls.server)
+        r = c.login(OFFICE_EMAIL, OFFICE_PW)
+        assert r.status == 303, r.describe()
+        r = c.get("/konto/zwei-faktor")
+        secret = totp_secret_from(r.text)
+        assert secret, r.describe()
+        cls.totp_secret = secret.replace(" ", "")
+        cls.totp_step = totp_step()
+        r = c.post("/konto/zwei-faktor", {"code": totp_code(cls.totp_secret, cls.totp_step)})
+        assert r.status == 200, r.describe()
+        cls.recovery_codes = [m.strip() for m in RECOVERY_RE.findall(r.text)]
+        assert len(cls.recovery_codes) >= 2, r.describe()
+
+    def export(self, srv, slug, name, *extra):
+        path = os.path.join(srv.dir, name)
+        r = srv.bireg("export", "--region", slug, path, *extra)
+        self.assertEqual(r.returncode, 0, "export failed:\n%s%s" % (r.stdout, r.stderr))
+        with open(path, encoding="utf-8") as f:
+            return path, json.load(f)
+
+    def source_archive(self):
+        if ExportImport.archive is None:
+            ExportImport.archive = self.export(self.server, "duisburg", "duisburg.json")
+        return ExportImport.archive
+
+    def target(self, backend=None, name="target", demo=False):
+        """A fresh installation (init only) on backend (default: the tests')."""
+        with backend_as(backend or harness.backend()):
+            srv = BiregServer(name=name, demo=demo)
+            self._logs.append((srv, 0))
+            self.addCleanup(srv.cleanup)
+            srv.prepare()
+        return srv
+
+    # ---- the archive -----------------------------------------------------
+
+    def test_01_archive_content(self):
+        path, a = self.source_archive()
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, "the archive must be private")
+        self.assertEqual(a["format"], "bireg-region-archive")
+        self.assertEqual(a["format_version"], 1)
+        self.assertEqual(a["region_slug"], "duisburg")
+        t = a["tables"]
+        self.assertEqual(list(t), ["region", "region_level", "accessibility_feedback", "account",
+                                   "account_role", "account_person", "file_blob", "file",
+                                   "recovery_code"])
+        for absent in ("session", "login_throttle", "job", "search_entry", "schema_migrations"):
+            self.assertNotIn(absent, t)
+        counts = {k: len(v) for k, v in t.items()}
+        self.assertEqual(counts, {
+            "region": 1, "region_level": 3, "accessibility_feedback": 2, "account": 7,
+            "account_role": 3, "account_person": 1, "file_blob": 1, "file": 1,
+            "recovery_code": len(self.recovery_codes)})
+        # as in the database
+        db = region_counts(self.server, "duisburg")
+        for k, n in counts.items():
+            if k != "region":
+                self.assertEqual(db[k], n, "table %s" % k)
+        emails = {x["email"] for x in t["account"]}
+        self.assertNotIn(WESEL_EMAIL, emails, "an account of another region was exported")
+        self.assertNotIn("nur in Wesel", json.dumps(t, ensure_ascii=False))
+        self.assertEqual(base64.b64decode(t["file_blob"][0]["content"]), LOGO)
+        office = [x for x in t["account"] if x["email"] == OFFICE_EMAIL][0]
+        self.assertEqual(office["totp_enabled"], 1)
+        self.assertTrue(office["password_hash"].startswith("$argon2id$"))
+
+    def test_02_export_errors(self):
+        srv = self.server
+        path = os.path.join(srv.dir, "nowhere.json")
+        r = srv.bireg("export", "--region", "gibtsnicht", path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("no region with the slug gibtsnicht", r.stderr)
+        self.assertFalse(os.path.exists(path))
+        r = srv.bireg("export", path)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--region", r.stderr)
+        # an existing file only with --force
+        with open(path, "w") as f:
+            f.write("old")
+        r = srv.bireg("export", "--region", "duisburg", path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("--force", r.stderr)
+        with open(path) as f:
+            self.assertEqual(f.read(), "old")
+        self.export(srv, "duisburg", "nowhere.json", "--force")
+        leftovers = [n for n in os.listdir(srv.dir) if n.startswith(".")]
+        self.assertEqual(leftovers, [], "temporary files left behind")
+
+    # ---- the round trip --------------------------------------------------
+
+    def round_trip(self, backend, name, source=None, totp=True):
+        """Imports the archive (source: (path, parsed), default the class's) into a
+        fresh installation on backend, exports it again and compares."""
+        path, a = source or self.source_archive()
+        dst = self.target(backend, name)
+        r = dst.bireg("import", path)
+        self.assertEqual(r.returncode, 0, "import failed:\n%s%s" % (r.stdout, r.stderr))
+        self.assertIn("region duisburg imported", r.stdout)
+        _, b = self.export(dst, "duisburg", "again.json")
+        na, nb = normalise(a), normalise(b)
+        for t in na:
+            self.assertEqual(nb[t], na[t], "table %s differs after the round trip" % t)
+        self.assertEqual(list(nb), list(na))
+        counts = region_counts(dst, "duisburg")
+        for t, rows in a["tables"].items():
+            if t != "region":
+                self.assertEqual(counts[t], len(rows), "rows of %s in the target" % t)
+        # the search index was rebuilt: one entry per account with a role
+        self.assertEqual(counts["search_entry"], 3)
+        self.serves_region(dst, totp)
+        return dst
+
+    def serves_region(self, dst, totp=True):
+        """The imported installation serves the region, its logo and its logins."""
+        dst.start()
+        home = dst.get("/")
+        self.assertStatus(home, 200)
+        self.assertInBody("Bildungsregion Duisburg", home)
+        m = re.search(r'<img class="bireg-header__region-logo" src="([^"]+)"', home.text)
+        self.assertTrue(m, "the imported logo is not in the header:\n%s" % home.describe())
+        logo = dst.get(m.group(1).replace("&amp;", "&"))
+        self.assertStatus(logo, 200)
+        self.assertEqual(logo.body, LOGO)
+        self.assertEqual(logo.header("Content-Type"), "image/png")
+
+        c = Client(dst)
+        self.assertRedirect(c.login(ADMIN_EMAIL, ADMIN_PW), "/konto")
+        self.assertStatus(c.get("/verwaltung/rueckmeldungen"), 200)
+        self.assertInBody("Die Schrift ist zu klein", c.last)
+
+        self.assertStatus(Client(dst).login(WESEL_EMAIL, WESEL_PW), 401,
+                          "the account of the other region must not come along")
+        if not totp:
+            return
+        # the second factor came along: a recovery code, then a TOTP code
+        c = Client(dst)
+        r = c.login(OFFICE_EMAIL, OFFICE_PW)
+        self.assertStatus(r, 303)
+        self.assertTrue(location_path(r).startswith("/anmelden/zweiter-faktor"), r.describe())
+        c.get(location_path(r))
+        self.assertRedirect(c.post("/anmelden/zweiter-faktor", {"code": self.recovery_codes[0]}),
+                            "/konto")
+        c = Client(dst)
+        c.login(OFFICE_EMAIL, OFFICE_PW)
+        c.get("/anmelden/zweiter-faktor")
+        step = max(self.totp_step + 1, totp_step())
+        self.assertRedirect(c.post("/anmelden/zweiter-faktor",
+                                   {"code": totp_code(self.totp_secret, step)}), "/konto")
+
+    def test_03_round_trip_same_backend(self):
+        self.round_trip(None, "target")
+
+    def test_04_round_trip_other_backend(self):
+        if not pg_available():
+            self.skipTest("no PostgreSQL test cluster in the environment (BIREG_TEST_PG_*)")
+        other = "postgres" if harness.backend() == "sqlite" else "sqlite"
+        self.round_trip(other, "target-" + other)
+
+    def test_05_round_trip_sqlite_to_postgres(self):
+        """The move docs/OPERATIONS.md describes, whatever backend this run is on:
+        a SQLite installation's region into PostgreSQL."""
+        if not pg_available():
+            self.skipTest("no PostgreSQL test cluster in the environment (BIREG_TEST_PG_*)")
+        if harness.backend() == "sqlite":
+            self.skipTest("test_04 covers SQLite to PostgreSQL on this run")
+        with backend_as("sqlite"):
+            src = BiregServer(name="sqlite-source")
+            self._logs.append((src, 0))
+            self.addCleanup(src.cleanup)
+            src.prepare()
+        enrich(src)
+        source = self.export(src, "duisburg", "from-sqlite.json")
+        self.round_trip("postgres", "target-postgres", source=source, totp=False)
+
+    def test_06_import_beside_and_reuse(self):
+        """Imported a second time under another slug: the accounts exist and are
+        reused (their password stays, their archived recovery codes are not
+        added), the region's rows come anew."""
+        path, a = self.source_archive()
+        dst = self.target(name="twice")
+        self.assertEqual(dst.bireg("import", path).returncode, 0)
+        codes_before = int(dst.query("SELECT count(*) FROM recovery_code")[0][0])
+        r = dst.bireg("import", "--slug", "duisburg-kopie", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("7 existing (same e-mail) kept as they are", r.stdout)
+        self.assertEqual(int(dst.query("SELECT count(*) FROM account")[0][0]), 7)
+        self.assertEqual(int(dst.query("SELECT count(*) FROM recovery_code")[0][0]), codes_before)
+        c = region_counts(dst, "duisburg-kopie")
+        self.assertEqual((c["region_level"], c["accessibility_feedback"], c["file"],
+                          c["account_role"]), (3, 2, 1, 3))
+        # the logo of the copy is the copy's own file
+        logo = dst.query("SELECT r.logo_file_id, f.region_id = r.id FROM region r "
+                         "JOIN file f ON f.id = r.logo_file_id WHERE r.slug = 'duisburg-kopie'")
+        self.assertEqual(len(logo), 1)
+        self.assertIn(logo[0][1], (1, True))
+
+    # ---- bad archives ----------------------------------------------------
+
+    def test_07_bad_archives_change_nothing(self):
+        path, a = self.source_archive()
+        dst = self.target(name="bad", demo=True)  # duisburg exists there
+        with open(path, "rb") as f:
+            good = f.read()
+
+        def variant(name, change):
+            b = json.loads(good)
+            change(b)
+            p = os.path.join(dst.dir, name)
+            with open(p, "w", encoding="utf-8") as f:
+                json.dump(b, f)
+            return p
+
+        def write(name, data):
+            p = os.path.join(dst.dir, name)
+            with open(p, "wb") as f:
+                f.write(data)
+            return p
+
+        def set_(*path_value):
+            def change(b):
+                *keys, last, value = path_value
+                for k in keys:
+                    b = b[k]
+                b[last] = value
+            return change
+
+        cases = [
+            ("truncated", write("cut.json", good[:len(good) * 3 // 5]), [],
+             "not a readable archive (damaged or cut short?)"),
+            ("garbage", write("garbage.json", os.urandom(3000)), [], "not a readable archive"),
+            ("other JSON", write("other.json", b'{"hello": "world"}'), [],
+             "not a bireg region archive"),
+            ("newer format", variant("v2.json", set_("format_version", 2)), [],
+             "format version 2"),
+            ("newer schema", variant("s999.json", set_("schema_version", 999)), [],
+             "schema version 999"),
+            ("missing table", variant("lack.json", lambda b: b["tables"].pop("region_level")), [],
+             "lacks the table region_level"),
+            ("unknown table", variant("more.json", set_("tables", "secrets", [])), [],
+             "table secrets"),
+            ("slug conflict", path, [], "a region with the slug duisburg exists"),
+            # found only after the region and earlier tables are in: rolled back
+            ("dangling reference", variant("dangling.json",
+                                           set_("tables", "account_role", 0, "account_id", 99999)),
+             ["--slug", "neu1"], "account_id refers to account 99999"),
+            ("check constraint", variant("check.json",
+                                         set_("tables", "region_level", 2, "position", 0)),
+             ["--slug", "neu2"], "region_level, row 3"),
+            ("bad base64", variant("b64.json", set_("tables", "file_blob", 0, "content", "%%%")),
+             ["--slug", "neu3"], "content must be base64"),
+            ("wrong type", variant("type.json", set_("tables", "account", 0, "totp_enabled", "ja")),
+             ["--slug", "neu4"], "totp_enabled must be a whole number"),
+            ("missing column", variant("col.json",
+                                       lambda b: b["tables"]["file"][0].pop("media_type")),
+             ["--slug", "neu5"], "has no column media_type"),
+        ]
+        before = all_counts(dst)
+        for what, p, extra, says in cases:
+            with self.subTest(what):
+                r = dst.bireg("import", *extra, p)
+                self.assertEqual(r.returncode, 1, "%s: exit %d\n%s%s"
+                                 % (what, r.returncode, r.stdout, r.stderr))
+                self.assertIn(says, r.stderr)
+                self.assertIn("nothing was imported", r.stderr)
+                self.assertEqual(all_counts(dst), before, "%s changed the database" % what)
+        r = dst.bireg("import", "--slug", "Keine Gute", path)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("not a valid slug", r.stderr)
+        self.assertEqual(all_counts(dst), before)
+
+
+class BackupRestore(ServerTestCase):
+    """bireg backup while serving, bireg restore while stopped."""
+
+    def test_01_backup_and_restore(self):
+        srv = self.server
+        path = os.path.join(srv.dir, "backup.db")
+        if harness.is_postgres():
+            for cmd, says in (("backup", "pg_dump --format=custom --username=bireg_backup"),
+                              ("restore", "pg_restore --exit-on-error --single-transaction")):
+                r = srv.bireg(cmd, path)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(says, r.stderr)
+                if cmd == "backup":
+                    self.assertIn(srv.database.name, r.stderr)
+                self.assertNotIn("bireg_app@", r.stderr)
+                self.assertFalse(os.path.exists(path))
+            return
+        # The backup is a SQLite file whatever the harness does, and is checked
+        # here with an independent reader: not the installation's database.
+        import sqlite3
+        rid = srv.query("SELECT id FROM region WHERE slug = 'duisburg'")[0][0]
+        srv.execute("INSERT INTO accessibility_feedback (region_id, message, created_at) "
+                    "VALUES (?, 'vor der Sicherung', '2026-11-20T10:00:00Z')", (rid,))
+        # a write through the server, too
+        c = Client(srv)
+        self.assertRedirect(c.login(ADMIN_EMAIL, ADMIN_PW), "/konto")
+
+        r = srv.bireg("backup", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("backup of", r.stdout)
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        self.assertFalse(os.path.exists(path + "-wal"))
+        con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+        try:
+            self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+            self.assertEqual(con.execute("PRAGMA journal_mode").fetchone()[0], "delete")
+            self.assertEqual(con.execute("SELECT count(*) FROM accessibility_feedback WHERE "
+                                         "message = 'vor der Sicherung'").fetchone()[0], 1)
+        finally:
+            con.close()
+        r = srv.bireg("backup", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--force", r.stderr)
+
+        # changed after the backup
+        add_region_wesel(srv)
+        self.assertStatus(srv.get("/r/wesel/"), 200)
+
+        # not while the server has the database open, even with --force
+        r = srv.bireg("restore", "--force", path)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("in use", r.stderr)
+        self.assertEqual(srv.query("SELECT count(*) FROM region WHERE slug = 'wesel'")[0][0], 1)
+
+        self.assertEqual(srv.stop(), 0)
+        r = srv.bireg("restore", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("stop bireg", r.stderr)
+        self.assertIn("--force", r.stderr)
+        r = srv.bireg("restore", "--force", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        kept = re.search(r"kept as (\S+)", r.stdout)
+        self.assertTrue(kept and os.path.exists(kept.group(1)), r.stdout)
+
+        srv.start()
+        self.assertStatus(srv.get("/r/wesel/"), 404)
+        self.assertEqual(srv.query("SELECT count(*) FROM region WHERE slug = 'wesel'")[0][0], 0)
+        self.assertEqual(srv.query("SELECT count(*) FROM accessibility_feedback WHERE "
+                                   "message = 'vor der Sicherung'")[0][0], 1)
+        self.assertRedirect(Client(srv).login(ADMIN_EMAIL, ADMIN_PW), "/konto")
+        # the replaced database, kept, still has wesel
+        con = sqlite3.connect("file:%s?mode=ro" % kept.group(1), uri=True)
+        try:
+            self.assertEqual(con.execute("SELECT count(*) FROM region WHERE slug = 'wesel'")
+                             .fetchone()[0], 1)
+        finally:
+            con.close()
+
+    def test_02_restore_refuses_bad_files(self):
+        if harness.is_postgres():
+            self.skipTest("SQLite only")
+        srv = self.server
+        before = all_counts(srv)
+        bad = os.path.join(srv.dir, "kein-backup.db")
+        with open(bad, "wb") as f:
+            f.write(b"SQLite format 3\x00" + os.urandom(5000))
+        r = srv.bireg("restore", "--force", bad)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(bad, r.stderr)
+        self.assertEqual(all_counts(srv), before)
+
+
+if __name__ == "__main__":
+    raise SystemExit(harness.main("ops"))
