@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/util.h"
 #include "db/db.h"
 
 G_DEFINE_QUARK(bireg-job-error-quark, bireg_job_error)
@@ -79,28 +80,12 @@ int64_t job_now(void)
 
 void job_iso_at(int64_t t, char out[static 21])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	util_iso_at(t, out);
 }
 
 /* ---- checks -------------------------------------------------------------- */
 
-static int job_fail(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static int job_fail(GError **err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return -1;
-	va_start(ap, fmt);
-	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error_literal(err, BIREG_JOB_ERROR, code, msg);
-	return -1;
-}
+#define job_fail(err, code, ...) util_fail(err, BIREG_JOB_ERROR, code, __VA_ARGS__)
 
 /* "area.what": lower-case letters, digits, '_' and at least one inner dot. */
 static bool kind_valid(const char *k)

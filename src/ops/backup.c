@@ -22,18 +22,7 @@
 
 G_DEFINE_QUARK(bireg-backup-error-quark, bireg_backup_error)
 
-static int fail(GError **err, backup_error code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static int fail(GError **err, backup_error code, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-		va_end(ap);
-		g_set_error_literal(err, BIREG_BACKUP_ERROR, code, msg);
-	}
-	return -1;
-}
+#define fail(err, code, ...) util_fail(err, BIREG_BACKUP_ERROR, code, __VA_ARGS__)
 
 bool ops_is_postgres_url(const char *url)
 {

@@ -207,18 +207,7 @@ static int col_index(const table_desc *t, const char *name)
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static int fail(GError **err, archive_error code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static int fail(GError **err, archive_error code, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-		va_end(ap);
-		g_set_error_literal(err, BIREG_ARCHIVE_ERROR, code, msg);
-	}
-	return -1;
-}
+#define fail(err, code, ...) util_fail(err, BIREG_ARCHIVE_ERROR, code, __VA_ARGS__)
 
 /* A database error as an archive error, with what was being done. */
 static int fail_db(GError **err, GError *e, const char *fmt, ...) G_GNUC_PRINTF(3, 4);

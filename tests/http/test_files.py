@@ -71,10 +71,19 @@ def img_tags(resp, cls):
     return out
 
 
+def clear_demo_logo(srv):
+    """`bireg demo` gives the demo region a logo; these tests count files from
+    none, so it goes before the server starts."""
+    srv.execute("UPDATE region SET logo_file_id = NULL")
+    srv.execute("DELETE FROM file")
+    srv.execute("DELETE FROM file_blob")
+
+
 class FilesCase(harness.ServerTestCase):
 
     @classmethod
     def prepare_server(cls, srv):
+        clear_demo_logo(srv)
         add_region_wesel(srv)
         add_user(srv, *WESEL_OFFICE, ("wesel", "office"))
 
@@ -122,6 +131,32 @@ class FilesCase(harness.ServerTestCase):
         r = self.admin.get("/verwaltung/region")
         r = self.admin.post("/verwaltung/region/logo/entfernen")
         self.assertRedirect(r, "/verwaltung/region?gespeichert=logo-entfernt")
+
+
+class DemoLogoTest(harness.ServerTestCase):
+    """The demo region shows its (fictitious) logo, stored like an upload."""
+
+    def test_01_demo_has_logo(self):
+        rows = self.server.query(
+            "SELECT f.id, f.name, f.media_type, f.purpose, f.visibility, f.width, f.height "
+            "FROM region r JOIN file f ON f.id = r.logo_file_id WHERE r.slug = 'duisburg'")
+        self.assertEqual(len(rows), 1)
+        fid, name, mtype, purpose, vis, w, h = rows[0]
+        self.assertEqual((name, mtype, purpose, vis, w, h),
+                         ("logo-bildungsregion-demo.png", "image/png", "region.logo", "public",
+                          160, 160))
+        page = Client(self.server).get("/")
+        self.assertRegex(page.text, r'<img[^>]*src="/dateien/%d/logo-bildungsregion-demo\.png"'
+                         % fid)
+        r = Client(self.server).get("/dateien/%d/logo-bildungsregion-demo.png" % fid)
+        self.assertStatus(r, 200)
+        self.assertTrue(r.body.startswith(b"\x89PNG\r\n\x1a\n"))
+
+    def test_02_demo_refresh_keeps_one_logo(self):
+        srv = self.fresh_server(name="demo_again", start=False)
+        srv.bireg("demo", check=True)
+        self.assertEqual(srv.query("SELECT count(*) FROM file"), [(1,)])
+        self.assertEqual(srv.query("SELECT count(*) FROM file_blob"), [(1,)])
 
 
 class SettingsPageTest(FilesCase):
@@ -493,6 +528,10 @@ class ContactTest(FilesCase):
 class LimitConfigTest(harness.ServerTestCase):
     """limits.file_bytes lowers every file limit, the logo's too."""
     server_env = {"BIREG_FILE_BYTES": "2048"}
+
+    @classmethod
+    def prepare_server(cls, srv):
+        clear_demo_logo(srv)
 
     def test_01_configured_limit(self):
         admin = Client(self.server)

@@ -11,7 +11,8 @@
 
 static const char *const vars[] = {"BIREG_CONFIG", "BIREG_DATABASE", "BIREG_LISTEN",
 				   "BIREG_WORKERS", "BIREG_TEST_ROUTES", "BIREG_MAX_FORM_BYTES",
-				   "BIREG_MAX_BODY_BYTES"};
+				   "BIREG_MAX_BODY_BYTES", "BIREG_TRUSTED_PROXIES",
+				   "BIREG_DATABASE_OWNER"};
 
 static void clean_env(void)
 {
@@ -101,6 +102,31 @@ static void test_errors(void)
 	expect_error("[server\nworkers = 1\n", NULL, NULL, "bireg-config");
 	expect_error("[limits]\nmax_form_bytes = 99999999\nmax_body_bytes = 2048\n", NULL, NULL,
 		     "limits.max_form_bytes");
+	expect_error(NULL, "BIREG_TRUSTED_PROXIES", "proxy.example", "server.trusted_proxies");
+	expect_error(NULL, "BIREG_TRUSTED_PROXIES", "10.0.0.0/8", "server.trusted_proxies");
+	expect_error(NULL, "BIREG_DATABASE_OWNER", "var/owner.db", "database.owner_url");
+}
+
+/* Proxies are compared in canonical form; anything else is not one. */
+static void test_trusted_proxies(void)
+{
+	bireg_config c;
+	GError *err = NULL;
+	clean_env();
+	g_setenv("BIREG_TRUSTED_PROXIES", "10.0.0.5, 0:0::1\t192.0.2.1,", TRUE);
+	g_assert_cmpint(config_load(&c, NULL, &err), ==, 0);
+	g_assert_no_error(err);
+	g_assert_true(config_is_trusted_proxy(&c, "10.0.0.5"));
+	g_assert_true(config_is_trusted_proxy(&c, "::1"));
+	g_assert_true(config_is_trusted_proxy(&c, "192.0.2.1"));
+	g_assert_false(config_is_trusted_proxy(&c, "10.0.0.6"));
+	g_assert_false(config_is_trusted_proxy(&c, "-"));
+	g_assert_false(config_is_trusted_proxy(&c, NULL));
+	config_clear(&c);
+	clean_env();
+	g_assert_cmpint(config_load(&c, NULL, &err), ==, 0);
+	g_assert_false(config_is_trusted_proxy(&c, "127.0.0.1"));
+	config_clear(&c);
 }
 
 /* Lowering only the hard cap lowers the default form limit with it. */
@@ -136,5 +162,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/errors", test_errors);
 	g_test_add_func("/config/missing-file", test_missing_file);
 	g_test_add_func("/config/body-cap-alone", test_body_cap_alone);
+	g_test_add_func("/config/trusted-proxies", test_trusted_proxies);
 	return g_test_run();
 }

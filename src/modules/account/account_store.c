@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/token.h"
+#include "core/util.h"
 #include "db/db.h"
 #include "search/search.h"
 
@@ -49,14 +50,7 @@ static int64_t now_unix(void)
 }
 
 /* t (unix seconds) as stored: "2026-11-26T13:30:00Z". */
-static void iso_at(int64_t t, char out[static 21])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
+#define iso_at util_iso_at
 
 /* Unix seconds of a stored time, or -1 when it is not one. */
 static int64_t iso_parse(const char *s)
@@ -67,19 +61,7 @@ static int64_t iso_parse(const char *s)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int store_fail(GError **err, db_status code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static int store_fail(GError **err, db_status code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return -1;
-	va_start(ap, fmt);
-	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error_literal(err, BIREG_DB_ERROR, code, msg);
-	return -1;
-}
+#define store_fail(err, code, ...) util_fail(err, BIREG_DB_ERROR, code, __VA_ARGS__)
 
 /* A store function that writes several rows joins the caller's transaction
  * when there is one (the caller then rolls back the whole on -1) and opens
