@@ -144,6 +144,11 @@ def enrich(srv):
         srv.execute("INSERT INTO accessibility_feedback (region_id, name, email, message, page, "
                     "status, created_at) VALUES (?, ?, '', ?, '/barrierefreiheit', ?, "
                     "'2026-11-20T10:00:00Z')", (region, name, msg, status))
+    # The demo's own logo (bireg demo) makes way for this test's logo, as a
+    # replacement on the settings page would.
+    srv.execute("UPDATE region SET logo_file_id = NULL")
+    srv.execute("DELETE FROM file")
+    srv.execute("DELETE FROM file_blob")
     digest = hashlib.sha256(LOGO).hexdigest()
     blob = srv.query("INSERT INTO file_blob (region_id, sha256, size, content, created_at) "
                      "VALUES (?, ?, ?, ?, '2026-11-20T10:00:00Z') RETURNING id",
