@@ -622,6 +622,25 @@ static db_status get_prep(pg_db *d, const char *sql, pg_prep *out, bool *cached,
 	}
 }
 
+/* An op for one of the small statements around every implicit or explicit
+ * transaction (BEGIN, set_config, COMMIT): prepared once per connection, so
+ * the server does not parse and plan them again for every request. Outside
+ * a transaction only; if preparing fails the text is sent instead, and the
+ * pipeline reports whatever is wrong. name must hold sizeof(pg_prep.name). */
+static pg_op tx_op(pg_db *d, const char *sql, char *name, int nparams,
+		   const char *const *values)
+{
+	pg_prep p;
+	bool cached = false;
+
+	if (!d->in_tx && get_prep(d, sql, &p, &cached, NULL) == DB_OK && cached) {
+		memcpy(name, p.name, sizeof p.name);
+		return (pg_op){.kind = OP_PREPARED, .name = name, .nparams = nparams,
+			.values = values};
+	}
+	return (pg_op){.kind = OP_QUERY, .sql = sql, .nparams = nparams, .values = values};
+}
+
 static db_stmt *pg_prepare(db *base, const char *sql, GError **err)
 {
 	pg_db *d = (pg_db *)base;
@@ -782,14 +801,23 @@ static db_status execute(pg_stmt *s, GError **err)
 		region_text(d, region);
 		const char *region_param[1] = {region};
 		bool implicit = !d->in_tx;
+		/* Without a region there is nothing to SET LOCAL: outside a
+		 * transaction bireg.region_id is unset, which the policies read
+		 * as no region, exactly as an empty set_config would. Such a
+		 * statement (sessions, accounts, the region table itself) runs
+		 * on its own, saving BEGIN, set_config and COMMIT. */
+		bool wrap = implicit && d->base.region_id > 0;
 		pg_op ops[4];
+		char names[3][sizeof ((pg_prep *)0)->name];
 		int n = 0;
 		memset(ops, 0, sizeof ops);
-		if (implicit)
-			ops[n++] = (pg_op){.kind = OP_QUERY, .sql = "BEGIN"};
-		if (implicit || d->tx_region != d->base.region_id)
+		if (wrap) {
+			ops[n++] = tx_op(d, "BEGIN", names[0], 0, NULL);
+			ops[n++] = tx_op(d, SET_REGION_SQL, names[1], 1, region_param);
+		} else if (!implicit && d->tx_region != d->base.region_id) {
 			ops[n++] = (pg_op){.kind = OP_QUERY, .sql = SET_REGION_SQL, .nparams = 1,
 				.values = region_param};
+		}
 		int main_op = n;
 		if (s->cached)
 			ops[n++] = (pg_op){.kind = OP_PREPARED, .name = s->prep.name,
@@ -799,8 +827,8 @@ static db_status execute(pg_stmt *s, GError **err)
 			ops[n++] = (pg_op){.kind = OP_QUERY, .sql = s->sql, .nparams = s->prep.nparams,
 				.values = (const char *const *)s->values, .lengths = s->lengths,
 				.formats = s->formats};
-		if (implicit)
-			ops[n++] = (pg_op){.kind = OP_QUERY, .sql = "COMMIT"};
+		if (wrap)
+			ops[n++] = tx_op(d, "COMMIT", names[2], 0, NULL);
 
 		int failed = pipeline(d, ops, n);
 		if (failed < 0) {
@@ -948,9 +976,10 @@ static db_status pg_begin(db *base, GError **err)
 		char region[24];
 		region_text(d, region);
 		const char *region_param[1] = {region};
+		char names[2][sizeof ((pg_prep *)0)->name];
 		pg_op ops[2] = {
-			{.kind = OP_QUERY, .sql = "BEGIN"},
-			{.kind = OP_QUERY, .sql = SET_REGION_SQL, .nparams = 1, .values = region_param},
+			tx_op(d, "BEGIN", names[0], 0, NULL),
+			tx_op(d, SET_REGION_SQL, names[1], 1, region_param),
 		};
 		int failed = pipeline(d, ops, 2);
 		if (failed < 0) {
