@@ -20,17 +20,23 @@
 #include "core/token.h"
 #include "modules/account/account_store.h"
 #include "modules/account/account_web.h"
+#include "modules/account/account_reset.h"
 #include "files/file_web.h"
 #include "modules/region/region_store.h"
 #include "modules/region/region_admin_web.h"
 #include "modules/region/region_web.h"
+#include "modules/region/templates_web.h"
+#include "modules/system/ical_test_web.h"
 #include "modules/system/jobs_web.h"
+#include "modules/system/outbox_web.h"
 #include "modules/system/system_web.h"
+#include "out/fonts.h"
 #include "view/i18n.h"
 
 const route *const app_route_tables[] = {region_routes, system_routes, account_routes,
 					 admin_routes, jobs_routes, region_admin_routes,
-					 file_routes};
+					 file_routes, ical_test_routes, outbox_routes,
+					 templates_routes, account_reset_routes};
 const size_t app_route_table_count = G_N_ELEMENTS(app_route_tables);
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -49,6 +55,16 @@ int app_init(app *a, GError **err)
 	a->router = router_new(app_route_tables, app_route_table_count, err);
 	if (!a->router)
 		return -1;
+	/* The fonts of PDF documents, registered once now rather than in the
+	 * first request that makes a PDF. Without them bireg still serves;
+	 * each PDF then answers 500 and logs the same message. */
+	{
+		GError *fonts_err = NULL;
+		if (pdf_fonts_init(&fonts_err) < 0) {
+			log_warn("PDF documents: %s", fonts_err->message);
+			g_error_free(fonts_err);
+		}
+	}
 	a->metrics = metrics_new();
 	return 0;
 }

@@ -37,6 +37,8 @@
 #include "modules/region/demo.h"
 #include "modules/region/region_store.h"
 #include "ops/backup.h"
+#include "out/outbox.h"
+#include "out/ical.h"
 #include "ops/region_archive.h"
 #include "search/search.h"
 #include "view/format.h"
@@ -285,7 +287,15 @@ static int cmd_serve(int argc, char **argv)
 		    "  limits.file_bytes       BIREG_FILE_BYTES      largest stored file (default 20 MiB)\n"
 		    "  jobs.workers            BIREG_JOB_WORKERS     background job threads (default 1, 0 = none)\n"
 		    "  jobs.poll_ms            BIREG_JOB_POLL_MS     longest pause between looks at the job queue\n"
-		    "                                                (default 1000)");
+		    "                                                (default 1000)\n"
+		    "  mail.smtp_url           BIREG_SMTP_URL        SMTP server, smtp://host:587 or smtps://host:465;\n"
+		    "                                                empty: mail is written into mail.dev_dir\n"
+		    "  mail.smtp_user          BIREG_SMTP_USER       login at the SMTP server (empty: no AUTH)\n"
+		    "  mail.smtp_password      BIREG_SMTP_PASSWORD   its password\n"
+		    "  mail.starttls           BIREG_SMTP_STARTTLS   required (default), opportunistic or off\n"
+		    "  mail.from               BIREG_MAIL_FROM       sender address (default bireg@<host of base_url>)\n"
+		    "  mail.dev_dir            BIREG_MAIL_DEV_DIR    .eml files when there is no SMTP (default var/mail)\n"
+		    "  mail.timeout            BIREG_MAIL_TIMEOUT    seconds for one SMTP delivery (default 30)");
 	add_common(oc, &co);
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if ((rc = parse_args(oc, &argc, &argv))) {
@@ -353,6 +363,7 @@ static int cmd_serve(int argc, char **argv)
 		.stats = &a.stats,
 	};
 	job_register_builtin(a.cfg.test_routes);
+	outbox_setup(&a.cfg);
 	if (a.cfg.job_workers > 0) {
 		/* Before the server: runner threads start with the stop signals
 		 * blocked, and stop only after the last request was answered. */
@@ -878,6 +889,7 @@ static int cmd_jobs(int argc, char **argv)
 	if ((rc = load_config(&co, &cfg)))
 		goto out;
 	job_register_builtin(cfg.test_routes);
+	outbox_setup(&cfg);
 	d = open_migrated(&cfg, &err);
 	if (!d) {
 		fprintf(stderr, "bireg jobs: %s\n", err->message);
@@ -1179,6 +1191,12 @@ int main(int argc, char **argv)
 		log_set_level(LOG_DEBUG);
 	else if (lvl && !g_ascii_strcasecmp(lvl, "warn"))
 		log_set_level(LOG_WARN);
+	{
+		/* The calendar's time zone, once before any thread (ical.h). */
+		g_autoptr(GError) ierr = NULL;
+		if (ical_init(&ierr) < 0)
+			log_warn("calendar entries unavailable: %s", ierr->message);
+	}
 
 	if (argc < 2) {
 		usage(stderr);

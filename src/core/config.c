@@ -46,6 +46,13 @@ static const setting settings[] = {
 	{"limits", "file_bytes", "BIREG_FILE_BYTES", SET_INT, F(file_bytes), "20971520", 1024, 1 << 30},
 	{"jobs", "workers", "BIREG_JOB_WORKERS", SET_INT, F(job_workers), "1", 0, 64},
 	{"jobs", "poll_ms", "BIREG_JOB_POLL_MS", SET_INT, F(job_poll_ms), "1000", 50, 600000},
+	{"mail", "smtp_url", "BIREG_SMTP_URL", SET_STRING, F(smtp_url), "", 0, 0},
+	{"mail", "smtp_user", "BIREG_SMTP_USER", SET_STRING, F(smtp_user), "", 0, 0},
+	{"mail", "smtp_password", "BIREG_SMTP_PASSWORD", SET_STRING, F(smtp_password), "", 0, 0},
+	{"mail", "starttls", "BIREG_SMTP_STARTTLS", SET_STRING, F(smtp_starttls), "required", 0, 0},
+	{"mail", "from", "BIREG_MAIL_FROM", SET_STRING, F(mail_from), "", 0, 0},
+	{"mail", "dev_dir", "BIREG_MAIL_DEV_DIR", SET_STRING, F(mail_dev_dir), "var/mail", 0, 0},
+	{"mail", "timeout", "BIREG_MAIL_TIMEOUT", SET_INT, F(mail_timeout), "30", 1, 120},
 	{"testing", "routes", "BIREG_TEST_ROUTES", SET_BOOL, F(test_routes), "false", 0, 0},
 };
 
@@ -181,6 +188,45 @@ static int check_listen(const char *listen, GError **err)
 	return 0;
 }
 
+/* The mail.* settings: a URL libcurl can use for SMTP, a known STARTTLS
+ * policy, and no line breaks or blanks where they would end up in mail
+ * headers or the SMTP envelope. */
+static int check_mail(const bireg_config *c, GError **err)
+{
+	const char *from = c->mail_from;
+
+	if (*c->smtp_url && !g_str_has_prefix(c->smtp_url, "smtp://") &&
+	    !g_str_has_prefix(c->smtp_url, "smtps://")) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "mail.smtp_url: expected smtp://host:port or smtps://host:port, or empty");
+		return -1;
+	}
+	if (strcmp(c->smtp_starttls, "required") && strcmp(c->smtp_starttls, "opportunistic") &&
+	    strcmp(c->smtp_starttls, "off")) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "mail.starttls: expected required, opportunistic or off");
+		return -1;
+	}
+	if (*from && (strpbrk(from, " \t\r\n<>()[],;:\"") || !strchr(from, '@') || from[0] == '@' ||
+		      strchr(from, '@') != strrchr(from, '@') || !strchr(from, '@')[1])) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "mail.from: expected a plain e-mail address such as bireg@example.org");
+		return -1;
+	}
+	if (strpbrk(c->smtp_url, "\r\n") || strpbrk(c->smtp_user, "\r\n") ||
+	    strpbrk(c->smtp_password, "\r\n")) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "mail.smtp_url, mail.smtp_user, mail.smtp_password: no line breaks allowed");
+		return -1;
+	}
+	if (!*c->mail_dev_dir) {
+		g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "mail.dev_dir: must not be empty");
+		return -1;
+	}
+	return 0;
+}
+
 int config_load(bireg_config *c, const char *path, GError **err)
 {
 	g_autoptr(GKeyFile) kf = NULL;
@@ -234,6 +280,8 @@ int config_load(bireg_config *c, const char *path, GError **err)
 	}
 	if (check_listen(c->listen, err) < 0)
 		goto fail;
+	if (check_mail(c, err) < 0)
+		goto fail;
 	if (parse_proxies(c, err) < 0)
 		goto fail;
 	/* A lowered hard cap lowers the default form limit with it; only a form
@@ -278,6 +326,10 @@ void config_print(const bireg_config *c, FILE *out)
 			 * ?password=): never print it. */
 			if (g_str_has_prefix(v, "postgres") && (strchr(v, '@') || strstr(v, "password")))
 				fprintf(out, "(a PostgreSQL URL, not shown)\n");
+			else if (s->offset == F(smtp_password))
+				fprintf(out, "%s\n", *v ? "(set, not shown)" : "");
+			else if (s->offset == F(smtp_url) && strchr(v, '@'))
+				fprintf(out, "(an SMTP URL with a login, not shown)\n");
 			else
 				fprintf(out, "%s\n", v);
 			break;

@@ -35,6 +35,15 @@ typedef struct bireg_config {
 	int file_bytes;        /* limits.file_bytes BIREG_FILE_BYTES: largest file stored (uploads) */
 	int job_workers;       /* jobs.workers BIREG_JOB_WORKERS: job runner threads of serve (0 = none) */
 	int job_poll_ms;       /* jobs.poll_ms BIREG_JOB_POLL_MS: longest pause between looks at the queue */
+	char *smtp_url;        /* mail.smtp_url BIREG_SMTP_URL: smtp://host:port or smtps://host:port;
+				* "" = no SMTP: mail is written into mail.dev_dir */
+	char *smtp_user;       /* mail.smtp_user BIREG_SMTP_USER: login at the SMTP server ("" = none) */
+	char *smtp_password;   /* mail.smtp_password BIREG_SMTP_PASSWORD (never printed) */
+	char *smtp_starttls;   /* mail.starttls BIREG_SMTP_STARTTLS: required, opportunistic or off */
+	char *mail_from;       /* mail.from BIREG_MAIL_FROM: envelope and From address
+				* ("" = bireg@<host of server.base_url>) */
+	char *mail_dev_dir;    /* mail.dev_dir BIREG_MAIL_DEV_DIR: where mail goes without SMTP */
+	int mail_timeout;      /* mail.timeout BIREG_MAIL_TIMEOUT: seconds for one SMTP delivery */
 	bool test_routes;      /* BIREG_TEST_ROUTES=1 only: routes that tests use */
 	char *source;          /* the file that was read, or NULL */
 	bool max_form_explicit; /* limits.max_form_bytes came from the file or environment */

@@ -24,6 +24,7 @@ G_DEFINE_QUARK(bireg-job-error-quark, bireg_job_error)
 /* ---- registry and plumbing (written at start only, see job.h) ---------- */
 
 static const job_kind *kinds[MAX_KINDS];
+static job_failure_fn failure_hooks[MAX_KINDS];
 static int nkinds;
 
 static void (*waker)(void *ud);
@@ -42,6 +43,26 @@ void job_register(const job_kind *k)
 	}
 	g_return_if_fail(nkinds < MAX_KINDS);
 	kinds[nkinds++] = k;
+}
+
+void job_set_failure_hook(const char *kind, job_failure_fn hook)
+{
+	for (int i = 0; kind && i < nkinds; i++) {
+		if (!strcmp(kinds[i]->kind, kind)) {
+			failure_hooks[i] = hook;
+			return;
+		}
+	}
+	g_return_if_reached();
+}
+
+/* The failure hook of kind, or NULL. */
+static job_failure_fn failure_hook(const char *kind)
+{
+	for (int i = 0; kind && i < nkinds; i++)
+		if (!strcmp(kinds[i]->kind, kind))
+			return failure_hooks[i];
+	return NULL;
 }
 
 const job_kind *job_kind_find(const char *kind)
@@ -391,16 +412,8 @@ int job_backoff_seconds(int attempts, double jitter01)
  * Returns JOB_OK, JOB_RETRY/JOB_FAIL (rolled back, herr set), JOB_RAN_LOST
  * as -2, or -1 on a database error outside the handler (err). */
 static int run_in_transaction(struct db *d, const job *j, const job_kind *k, const char *node,
-			      json_t *payload, GError **herr, GError **err)
+			      job_ctx *jc, json_t *payload, GError **herr, GError **err)
 {
-	job_ctx jc = {
-		.ctx = {.db = d, .region_id = j->region_id},
-		.id = j->id,
-		.kind = j->kind,
-		.attempts = j->attempts,
-		.max_attempts = j->max_attempts,
-		.node = node,
-	};
 	char now[21];
 	job_result res;
 	g_autoptr(db_stmt) st = NULL;
@@ -409,7 +422,7 @@ static int run_in_transaction(struct db *d, const job *j, const job_kind *k, con
 	db_set_region(d, j->region_id);
 	if (db_begin(d, err) < 0)
 		return -1;
-	res = k->handler(&jc, payload, herr);
+	res = k->handler(jc, payload, herr);
 	if (res != JOB_OK) {
 		db_rollback(d);
 		if (herr && !*herr)
@@ -485,6 +498,43 @@ static int record_failure(struct db *d, const job *j, const char *node, bool per
 	return give_up ? JOB_RAN_FAILED : JOB_RAN_RETRY;
 }
 
+/* record_failure(), and the kind's failure hook in the same transaction
+ * (see job_failure_fn). A hook that fails is logged and left out. */
+static int record_failure_hooked(struct db *d, const job *j, const job_kind *k, job_ctx *jc,
+				 json_t *payload, const char *node, bool permanent,
+				 const char *message, int *delay_out, GError **err)
+{
+	g_autoptr(GError) hook_err = NULL;
+	job_failure_fn hook = k ? failure_hook(k->kind) : NULL;
+	int r;
+
+	if (!hook)
+		return record_failure(d, j, node, permanent, message, delay_out, err);
+	db_set_region(d, j->region_id);
+	if (db_begin(d, err) < 0) {
+		db_set_region(d, 0);
+		return -1;
+	}
+	r = record_failure(d, j, node, permanent, message, delay_out, err);
+	if (r == JOB_RAN_RETRY || r == JOB_RAN_FAILED) {
+		g_autofree char *msg = clip_utf8(message, JOB_LAST_ERROR_MAX_BYTES);
+		if (hook(jc, payload, msg, r == JOB_RAN_FAILED, &hook_err) < 0) {
+			log_warn("job %" G_GINT64_FORMAT " %s: its failure hook failed: %s", j->id,
+				 j->kind, hook_err ? hook_err->message : "?");
+			db_rollback(d);
+			db_set_region(d, 0);
+			return record_failure(d, j, node, permanent, message, delay_out, err);
+		}
+	}
+	if (r < 0 || r == JOB_RAN_LOST) {
+		db_rollback(d);
+	} else if (db_commit(d, err) < 0) {
+		r = -1;
+	}
+	db_set_region(d, 0);
+	return r;
+}
+
 int job_run(struct db *d, const job *j, const char *node, GError **err)
 {
 	const job_kind *k = job_kind_find(j->kind);
@@ -492,6 +542,14 @@ int job_run(struct db *d, const job *j, const char *node, GError **err)
 	json_t *payload = NULL;
 	gint64 started = g_get_monotonic_time();
 	int r, delay = 0;
+	job_ctx jc = {
+		.ctx = {.db = d, .region_id = j->region_id},
+		.id = j->id,
+		.kind = j->kind,
+		.attempts = j->attempts,
+		.max_attempts = j->max_attempts,
+		.node = node,
+	};
 
 	log_info("job %" G_GINT64_FORMAT " %s: attempt %d of %d started on %s", j->id, j->kind,
 		 j->attempts, j->max_attempts, node);
@@ -506,8 +564,7 @@ int job_run(struct db *d, const job *j, const char *node, GError **err)
 			json_decref(payload);
 			payload = json_object();
 		}
-		r = run_in_transaction(d, j, k, node, payload, &herr, err);
-		json_decref(payload);
+		r = run_in_transaction(d, j, k, node, &jc, payload, &herr, err);
 		db_set_region(d, 0);
 	}
 	if (r == -1) {
@@ -522,19 +579,28 @@ int job_run(struct db *d, const job *j, const char *node, GError **err)
 		if (record_failure(d, j, node, false, msg, &delay, &ferr) < 0)
 			log_warn("job %" G_GINT64_FORMAT " %s: recording the failure failed too; the "
 				 "lease will run out: %s", j->id, j->kind, ferr->message);
+		json_decref(payload);
+		g_free(jc.failure_detail);
 		return -1;
 	}
 	if (r == -2) {
 		log_warn("job %" G_GINT64_FORMAT " %s: lease lost to another node; this run was "
 			 "rolled back", j->id, j->kind);
+		json_decref(payload);
+		g_free(jc.failure_detail);
 		return JOB_RAN_LOST;
 	}
 	if (r == JOB_OK) {
 		log_info("job %" G_GINT64_FORMAT " %s: done in %.1f ms", j->id, j->kind,
 			 (double)(g_get_monotonic_time() - started) / 1000.0);
+		json_decref(payload);
+		g_free(jc.failure_detail);
 		return JOB_RAN_DONE;
 	}
-	r = record_failure(d, j, node, r == JOB_FAIL, herr ? herr->message : NULL, &delay, err);
+	r = record_failure_hooked(d, j, k, &jc, payload, node, r == JOB_FAIL,
+				  herr ? herr->message : NULL, &delay, err);
+	json_decref(payload);
+	g_clear_pointer(&jc.failure_detail, g_free);
 	switch (r) {
 	case JOB_RAN_RETRY:
 		log_warn("job %" G_GINT64_FORMAT " %s: attempt %d of %d failed, next in %d s: %s",

@@ -89,11 +89,30 @@ typedef struct job_ctx {
 	int attempts;        /* this attempt's number, from 1 */
 	int max_attempts;
 	const char *node;    /* "host:pid:thread" of the runner */
+	/* A handler that fails may leave text here for its kind's failure
+	 * hook (newly allocated; freed after the hook): detail that must stay
+	 * out of err, which is logged and shown to admins — e.g. an SMTP
+	 * server's answer naming the recipient. */
+	char *failure_detail;
 } job_ctx;
 
 /* Runs one job. payload is borrowed. Returns JOB_OK, or JOB_RETRY/JOB_FAIL
  * with err set (its message becomes last_error; no personal data). */
 typedef job_result (*job_handler_fn)(job_ctx *jc, json_t *payload, GError **err);
+
+/* Optional per kind (job_set_failure_hook): runs after a failed attempt
+ * (the handler returned JOB_RETRY or JOB_FAIL and its transaction was rolled
+ * back), inside the transaction that records the failure (db_set_region =
+ * the job's region), so that a module can keep its own rows in step with the
+ * job — the mail outbox records the SMTP server's answer and the attempt
+ * there. error is the handler's message (what becomes last_error);
+ * jc->failure_detail what the handler left for the hook (or NULL). final:
+ * the job is failed for good (permanent error or the last attempt). Not
+ * called when the attempt ends by a lease running out (a node died).
+ * Returns 0, or -1 with err: then the hook's writes are rolled back and the
+ * failure is recorded without them. */
+typedef int (*job_failure_fn)(job_ctx *jc, json_t *payload, const char *error, bool final,
+			      GError **err);
 
 typedef struct job_kind {
 	const char *kind;        /* "area.what": a-z, 0-9, '_' and dots */
@@ -115,6 +134,9 @@ typedef struct job_kind {
 void job_register(const job_kind *k);
 /* The registered kind, or NULL. */
 const job_kind *job_kind_find(const char *kind);
+/* Sets the failure hook of a registered kind (NULL: none). Call at start,
+ * after job_register(), before any thread runs jobs. */
+void job_set_failure_hook(const char *kind, job_failure_fn hook);
 
 /* What a new job looks like; only kind is required. */
 typedef struct job_spec {

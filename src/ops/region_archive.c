@@ -158,9 +158,22 @@ static const table_desc tables[] = {
 			{"created_at", COL_TEXT},
 		},
 	},
+	{
+		/* The office's own texts of mails and letters. */
+		.name = "message_template", .since = 8, .id = "id", .scope = "region_id = $1",
+		.order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"key", COL_TEXT}, {"lang", COL_TEXT},
+			{"subject", COL_TEXT}, {"body", COL_TEXT},
+			{"updated_by", COL_INT, "account", true},
+			{"updated_at", COL_TEXT},
+		},
+	},
 	/* Not here: search_entry (rebuilt after the import from the imported
 	 * rows), job and job_test_effect (transient work of the installation
-	 * that ran them), session and login_throttle (installation state). */
+	 * that ran them), mail_outbox (mail already sent or on its way from
+	 * the installation that queued it), session, login_throttle and
+	 * password_reset (installation state). */
 	{
 		.name = "recovery_code", .since = 3, .scope = "account_id IN " REGION_ACCOUNTS,
 		.order = "account_id, code_digest", .owned_by = "account_id",

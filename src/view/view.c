@@ -61,8 +61,10 @@ static const nav_entry nav_entries[] = {
 	{N_("Home"), "/", 0},
 	{N_("Feedback"), "/verwaltung/rueckmeldungen", ROLE_OFFICE | ROLE_ADMIN},
 	{N_("Users"), "/verwaltung/benutzer", ROLE_ADMIN},
+	{N_("Templates"), "/verwaltung/vorlagen", ROLE_OFFICE | ROLE_ADMIN},
 	{N_("Region settings"), "/verwaltung/region", ROLE_ADMIN},
 	{N_("Jobs"), "/verwaltung/auftraege", ROLE_ADMIN},
+	{N_("Outbox"), "/verwaltung/postausgang", ROLE_OFFICE | ROLE_ADMIN},
 };
 
 static int add_dir(mustache_set *set, const char *dir, GError **err)

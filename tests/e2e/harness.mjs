@@ -262,6 +262,9 @@ export async function startBireg({ env: extraEnv = {}, demo = true } = {}) {
     ...process.env,
     ...db.env,
     BIREG_TEST_ROUTES: '1',
+    // No SMTP unless a test asks for it: mail goes into this server's own
+    // development folder, never into the source tree.
+    BIREG_MAIL_DEV_DIR: path.join(dir, 'mail'),
     ...extraEnv,
   };
   // An uninstalled build finds its compiled catalogues in <builddir>/po.

@@ -19,6 +19,14 @@ Environment:
   BIREG_TEST_BACKEND  sqlite (default) or postgres; postgres also needs
                     BIREG_TEST_PG_ADMIN_URL (and _HOST, _PORT, _BINDIR) from
                     tools/pg-test-cluster's DIR/env, as tests/run-all sets them
+  BIREG_TEST_SMTP_URL, BIREG_TEST_SMTP_DIR
+                    the SMTP test server (tools/smtp-sink) tests/run-all started;
+                    without them SmtpSink.shared() starts one for this process
+
+Mail: every server delivers into its own development folder (DIR/mail) unless
+a test asks for SMTP: BiregServer(extra_env=smtp_env()), or smtp = True on a
+ServerTestCase. SmtpSink.shared() reads, clears and steers (set_mode) the
+messages that reached the test server.
 """
 
 import contextlib
@@ -445,6 +453,9 @@ class BiregServer:
             "BIREG_LOCALE_DIR": locale_dir(),
             "BIREG_TEST_ROUTES": "1",
             "BIREG_REQUEST_TIMEOUT": "2",
+            # No SMTP unless a test asks for it: mail goes into this
+            # installation's own development folder, never into the tree.
+            "BIREG_MAIL_DEV_DIR": os.path.join(self.dir, "mail"),
         })
         # AddressSanitizer builds: make leaks and errors fail the exit code.
         e.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
@@ -685,6 +696,160 @@ def wait_for(predicate, timeout=5.0, interval=0.05):
         if v or time.monotonic() >= deadline:
             return v
         time.sleep(interval)
+
+
+# ---------------------------------------------------------------------------
+# Mail: the SMTP test server (tools/smtp-sink) and what reached it
+# ---------------------------------------------------------------------------
+
+import atexit  # noqa: E402
+import email  # noqa: E402
+import email.policy  # noqa: E402
+
+SMTP_SINK = os.path.join(REPO_ROOT, "tools", "smtp-sink")
+
+
+class ReceivedMail:
+    """One message as the test SMTP server stored it: raw bytes (as received),
+    msg (parsed by Python's email package, policy.default: an independent
+    parser), envelope ({mail_from, rcpt_tos, peer, received_at, mode})."""
+
+    def __init__(self, name, raw, envelope):
+        self.name = name
+        self.raw = raw
+        self.envelope = envelope
+        self.msg = email.message_from_bytes(raw, policy=email.policy.default)
+
+    @property
+    def message_id(self):
+        return (self.msg["Message-ID"] or "").strip()
+
+    def __repr__(self):
+        return "<ReceivedMail %s %s %r>" % (self.name, self.message_id, str(self.msg["Subject"]))
+
+
+class SmtpSink:
+    """The SMTP test server: the one tests/run-all started (BIREG_TEST_SMTP_URL,
+    BIREG_TEST_SMTP_DIR), or, when a test runs alone, one started for this
+    process on first use and stopped at its exit.
+
+      env()          the settings that make a bireg deliver to it
+      set_mode(m)    accept, tempfail, tempfail-rcpt, permfail, permfail-data, drop
+                     (see tools/smtp-sink); read by the server for every command
+      pause()/resume()  the server down (connections refused) and up again, same port
+      messages()     what arrived, oldest first, as ReceivedMail
+      clear()        forget what arrived
+      wait_for(pred) messages() once pred(messages) holds, or after the timeout
+    """
+
+    _shared = None
+
+    def __init__(self, url, messages_dir, own_dir=None):
+        self.url = url
+        self.messages_dir = messages_dir
+        self.control_dir = os.path.dirname(os.path.abspath(messages_dir))
+        self.own_dir = own_dir
+
+    @classmethod
+    def shared(cls):
+        if cls._shared is None:
+            url = os.environ.get("BIREG_TEST_SMTP_URL")
+            d = os.environ.get("BIREG_TEST_SMTP_DIR")
+            if url and d:
+                cls._shared = cls(url, d)
+            else:
+                cls._shared = cls._start_own()
+        return cls._shared
+
+    @classmethod
+    def _start_own(cls):
+        d = tempfile.mkdtemp(prefix="bireg-smtp-")
+        p = subprocess.run([SMTP_SINK, "start", d], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=COMMAND_TIMEOUT)
+        if p.returncode != 0:
+            shutil.rmtree(d, ignore_errors=True)
+            raise BiregError("tools/smtp-sink start failed: %s%s" % (p.stdout, p.stderr))
+        env = {}
+        with open(os.path.join(d, "env")) as f:
+            for line in f:
+                k, eq, v = line.strip().partition("=")
+                if eq:
+                    env[k] = v.strip("'")
+        sink = cls(env["BIREG_TEST_SMTP_URL"], env["BIREG_TEST_SMTP_DIR"], own_dir=d)
+        atexit.register(sink._stop_own)
+        return sink
+
+    def _stop_own(self):
+        if self.own_dir:
+            subprocess.run([SMTP_SINK, "stop", self.own_dir], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            self.own_dir = None
+
+    def _control(self, action):
+        p = subprocess.run([SMTP_SINK, action, self.control_dir], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=COMMAND_TIMEOUT)
+        if p.returncode != 0:
+            raise BiregError("tools/smtp-sink %s failed: %s%s" % (action, p.stdout, p.stderr))
+
+    def pause(self):
+        """Stops the server: its port refuses connections (a mail server that is down)."""
+        self._control("pause")
+
+    def resume(self):
+        """Starts it again on the same port (a no-op while it runs)."""
+        self._control("resume")
+
+    def env(self):
+        """bireg's settings for delivering here (plain SMTP on loopback)."""
+        return {"BIREG_SMTP_URL": self.url, "BIREG_SMTP_STARTTLS": "off",
+                "BIREG_MAIL_TIMEOUT": "10"}
+
+    def set_mode(self, mode):
+        tmp = os.path.join(self.control_dir, "mode.tmp")
+        with open(tmp, "w") as f:
+            f.write(mode + "\n")
+        os.replace(tmp, os.path.join(self.control_dir, "mode"))
+
+    def names(self):
+        try:
+            return sorted(n for n in os.listdir(self.messages_dir) if n.endswith(".eml"))
+        except FileNotFoundError:
+            return []
+
+    def messages(self):
+        out = []
+        for n in self.names():
+            base = os.path.join(self.messages_dir, n[:-4])
+            try:
+                with open(base + ".eml", "rb") as f:
+                    raw = f.read()
+                with open(base + ".json") as f:
+                    env = json.load(f)
+            except FileNotFoundError:
+                continue  # cleared meanwhile
+            out.append(ReceivedMail(n, raw, env))
+        return out
+
+    def clear(self):
+        for n in os.listdir(self.messages_dir):
+            try:
+                os.unlink(os.path.join(self.messages_dir, n))
+            except FileNotFoundError:
+                pass
+
+    def wait_for(self, predicate, timeout=15.0):
+        """Polls messages() until predicate(messages) is true; returns the last list."""
+        deadline = time.monotonic() + timeout
+        while True:
+            msgs = self.messages()
+            if predicate(msgs) or time.monotonic() >= deadline:
+                return msgs
+            time.sleep(0.05)
+
+
+def smtp_env():
+    """The settings that make a bireg server deliver to the SMTP test server."""
+    return SmtpSink.shared().env()
 
 
 # ---------------------------------------------------------------------------
@@ -932,6 +1097,7 @@ class ServerTestCase(unittest.TestCase):
     server_env = {}
     server = None
     demo = True
+    smtp = False  # True: the class's server delivers to the SMTP test server
 
     @classmethod
     def prepare_server(cls, srv):
@@ -939,7 +1105,9 @@ class ServerTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = BiregServer(extra_env=cls.server_env, demo=cls.demo, name=cls.__name__)
+        env = dict(smtp_env()) if cls.smtp else {}
+        env.update(cls.server_env)
+        cls.server = BiregServer(extra_env=env, demo=cls.demo, name=cls.__name__)
         try:
             cls.server.prepare()
             cls.prepare_server(cls.server)

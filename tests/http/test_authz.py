@@ -19,7 +19,9 @@ tests/authz.tsv has one row per route x role x resource (tab-separated, header l
             {duisburg_failed_job} / {wesel_failed_job} (a failed job of that region),
             {duisburg_waiting_job} / {wesel_waiting_job} (a job due in 2099),
             {duisburg_file_id}/{duisburg_file_name}, {wesel_file_id}/{wesel_file_name} (an
-            office-only file of that region)
+            office-only file of that region),
+            {duisburg_mail} / {wesel_mail} (a mail of that region's outbox, delivered),
+            {duisburg_dev_mail} / {wesel_dev_mail} (its file in the development folder)
   expected  the status; `login` = 303 to the login page of the request's region
             (with next=<path> when given), `303` = a redirect elsewhere (in the region)
   data      urlencoded form fields of a POST (the csrf token of the role's page in
@@ -290,6 +292,19 @@ class AuthzMatrixTest(harness.ServerTestCase):
             fid = harness.add_file(srv, region, name, harness.png_bytes(2, 2), visibility="office")
             fixtures["{%s_file_id}" % region] = str(fid)
             fixtures["{%s_file_name}" % region] = name
+        # one mail in each region's outbox, delivered into its development folder
+        for region in ("duisburg", "wesel"):
+            anon.fetch_csrf(PREFIX[region] + "/anmelden")
+            r = anon.post(PREFIX[region] + "/_test/mail",
+                          {"to": "matrix@example.org", "subject": "Matrix %s" % region,
+                           "text": "Test"}, headers={"Accept": "application/json"})
+            self.assertStatus(r, 201, "mail in %s" % region)
+            mail = json.loads(r.text)
+            self.assertTrue(harness.wait_for(lambda: srv.query(
+                "SELECT status FROM mail_outbox WHERE id = ?", (mail["id"],)) == [("sent",)],
+                timeout=15), "the mail of %s was not delivered" % region)
+            fixtures["{%s_mail}" % region] = str(mail["id"])
+            fixtures["{%s_dev_mail}" % region] = "%08d-%s.eml" % (mail["id"], mail["message_id"])
         home = anon.get("/")
         m = re.search(r'(/static/[^/"]+)/', home.text)
         self.assertTrue(m, "no static prefix on the home page")

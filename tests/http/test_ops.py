@@ -117,6 +117,8 @@ def region_counts(srv, slug):
         "account_person": ("SELECT count(*) FROM account_person WHERE region_id = ?", (rid,)),
         "file_blob": ("SELECT count(*) FROM file_blob WHERE region_id = ?", (rid,)),
         "file": ("SELECT count(*) FROM file WHERE region_id = ?", (rid,)),
+        "message_template": ("SELECT count(*) FROM message_template WHERE region_id = ?",
+                             (rid,)),
         "recovery_code": ("SELECT count(*) FROM recovery_code WHERE account_id IN " + accounts,
                           (rid, rid, rid)),
         "search_entry": ("SELECT count(*) FROM search_entry WHERE region_id = ?", (rid,)),
@@ -160,6 +162,12 @@ def enrich(srv):
                     "'2026-11-20T10:00:00Z') RETURNING id",
                     (duisburg, blob, len(LOGO), ADMIN_EMAIL))[0][0]
     srv.execute("UPDATE region SET logo_file_id = ? WHERE id = ?", (fid, duisburg))
+    # An own text of the office, edited by the admin.
+    srv.execute("INSERT INTO message_template (region_id, key, lang, subject, body, updated_by, "
+                "updated_at) VALUES (?, 'feedback.received', 'de', 'Danke für Ihre Rückmeldung', "
+                "'{{anrede}}\n\nvielen Dank – wir melden uns.', "
+                "(SELECT id FROM account WHERE email = ?), '2026-11-20T10:00:00Z')",
+                (duisburg, ADMIN_EMAIL))
     srv.execute("INSERT INTO account_person (account_id, region_id, person_id) "
                 "SELECT id, ?, 4711 FROM account WHERE email = ?", (duisburg, ADMIN_EMAIL))
 
@@ -223,13 +231,15 @@ class ExportImport(ServerTestCase):
         t = a["tables"]
         self.assertEqual(list(t), ["region", "region_level", "accessibility_feedback", "account",
                                    "account_role", "account_person", "file_blob", "file",
-                                   "recovery_code"])
-        for absent in ("session", "login_throttle", "job", "search_entry", "schema_migrations"):
+                                   "message_template", "recovery_code"])
+        for absent in ("session", "login_throttle", "job", "search_entry", "schema_migrations",
+                       "mail_outbox", "password_reset"):
             self.assertNotIn(absent, t)
         counts = {k: len(v) for k, v in t.items()}
         self.assertEqual(counts, {
             "region": 1, "region_level": 3, "accessibility_feedback": 2, "account": 7,
             "account_role": 3, "account_person": 1, "file_blob": 1, "file": 1,
+            "message_template": 1,
             "recovery_code": len(self.recovery_codes)})
         # as in the database
         db = region_counts(self.server, "duisburg")

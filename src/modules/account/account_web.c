@@ -70,6 +70,7 @@ typedef struct login_form {
 static int login_page(req_ctx *rc, int status, const login_form *f)
 {
 	g_autofree char *action = view_href(rc, "/anmelden");
+	g_autofree char *forgot = view_href(rc, "/passwort-vergessen");
 	const char *fields[] = {"email", "password"};
 	const char *msgs[] = {f->email_error, f->password_error};
 	json_t *errors = view_form_errors(fields, msgs, 2);
@@ -80,6 +81,7 @@ static int login_page(req_ctx *rc, int status, const login_form *f)
 		f->email_error ? f->email_error : "", "password_error",
 		f->password_error ? f->password_error : "", "failed", f->failed ? f->failed : "",
 		"notice", f->notice ? f->notice : "");
+	json_object_set_new(model, "forgot_href", json_string(forgot));
 	return view_page_full(rc, status, "pages/login", view_t(rc, N_("Log in")), model, NULL);
 }
 
@@ -94,6 +96,8 @@ static int login_get(req_ctx *rc)
 		f.notice = view_t(rc, N_("You have been logged out."));
 	else if (http_params_get(rc->req->query, "abgelaufen"))
 		f.notice = view_t(rc, N_("Your session has expired. Please log in again."));
+	else if (http_params_get(rc->req->query, "passwort"))
+		f.notice = view_t(rc, N_("Your new password has been saved and you have been logged out everywhere. Please log in with the new password."));
 	return login_page(rc, 200, &f);
 }
 
@@ -607,6 +611,7 @@ static const param_rule next_params[] = {
 	{.name = "next", .kind = PARAM_STRING, .max_len = 500},
 	{.name = "abgemeldet", .kind = PARAM_ENUM, .choices = "1"},
 	{.name = "abgelaufen", .kind = PARAM_ENUM, .choices = "1"},
+	{.name = "passwort", .kind = PARAM_ENUM, .choices = "neu"},
 	{0},
 };
 static const param_rule code_params[] = {

@@ -27,6 +27,7 @@
 #include "files/file_store.h"
 #include "files/file_web.h"
 #include "modules/account/perm.h"
+#include "modules/region/letterhead_web.h"
 #include "modules/region/region_store.h"
 #include "modules/region/region_web.h"
 #include "view/format.h"
@@ -254,6 +255,8 @@ static int settings_page(req_ctx *rc, const page_state *ps)
 	g_autofree char *logo_action = view_href(rc, "/verwaltung/region/logo");
 	g_autofree char *remove_action = view_href(rc, "/verwaltung/region/logo/entfernen");
 	g_autofree char *contact_action = view_href(rc, "/verwaltung/region/kontakt");
+	g_autofree char *letter_pdf = view_href(rc, "/verwaltung/region/briefbogen.pdf");
+	g_autofree char *table_pdf = view_href(rc, "/verwaltung/region/tabelle.pdf");
 	g_autofree char *limit = size_label(rc, (int64_t)logo_limit(rc));
 	g_autofree char *hint = tr_fill(rc, N_("A PNG, JPEG or WebP image of at most {size}. It is shown 40 pixels high at the top of every page; a wide logo with a transparent or white background works best."),
 					"size", limit, NULL);
@@ -276,6 +279,8 @@ static int settings_page(req_ctx *rc, const page_state *ps)
 		"remove_action", remove_action, "hint", hint, "error",
 		ps->logo_error ? ps->logo_error : "", "accept", "image/png,image/jpeg,image/webp",
 		"contact", "action", contact_action, "fields", contact_model(rc, ps));
+	json_object_set_new(model, "letterhead",
+			    json_pack("{s:s,s:s}", "letter", letter_pdf, "table", table_pdf));
 	return view_page_full(rc, ps->status ? ps->status : 200, "pages/admin_region",
 			      view_t(rc, N_("Region settings")), model, NULL);
 }
@@ -580,5 +585,10 @@ const route region_admin_routes[] = {
 	 "admin", NULL, logo_remove, ROUTE_REGION, 16 * 1024},
 	{HTTP_POST, "/verwaltung/region/kontakt", "admin.region.contact", perm_admin, "admin",
 	 contact_params, contact_post, ROUTE_REGION, 64 * 1024},
+	/* Letterhead previews (letterhead_web.c): the office may check them too. */
+	{HTTP_GET, "/verwaltung/region/briefbogen.pdf", "admin.region.letterhead_pdf", perm_office,
+	 "office", NULL, letterhead_letter_pdf, ROUTE_REGION, 0},
+	{HTTP_GET, "/verwaltung/region/tabelle.pdf", "admin.region.table_pdf", perm_office, "office",
+	 NULL, letterhead_table_pdf, ROUTE_REGION, 0},
 	{0},
 };

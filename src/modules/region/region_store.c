@@ -13,7 +13,8 @@
 	"id, slug, name, coalesce(network, ''), description, coalesce(office_name, ''), "  \
 	"coalesce(office_unit, ''), coalesce(street, ''), coalesce(postcode, ''), "       \
 	"coalesce(city, ''), coalesce(phone, ''), coalesce(email, ''), coalesce(website, ''), " \
-	"settings, coalesce(logo_file_id, 0)"
+	"settings, coalesce(logo_file_id, 0), coalesce(letterhead_sender_line, ''), "       \
+	"coalesce(letterhead_footer, '')"
 
 /* "+49 203 283-1234" -> "tel:+492032831234" */
 static char *tel_href(const char *phone)
@@ -101,6 +102,11 @@ static json_t *row_model(const bireg_ctx *ctx, db_stmt *st, GError **err)
 
 	/* 0: no logo. The file is checked when the logo is shown (region_admin_web.c). */
 	json_object_set_new(m, "logo_file_id", json_integer(db_col_int64(st, 14)));
+	/* For letters and PDFs (src/out/pdf.h): the small sender line above a
+	 * window envelope's address, and the letterhead's footer. */
+	json_object_set_new(m, "letterhead", json_pack("{s:s,s:s}", "sender_line",
+							db_col_text(st, 15), "footer",
+							db_col_text(st, 16)));
 	json_object_set_new(m, "settings", json_loads(db_col_text(st, 13), 0, NULL));
 	if (!json_is_object(json_object_get(m, "settings")))
 		json_object_set_new(m, "settings", json_object());

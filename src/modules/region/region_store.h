@@ -7,6 +7,7 @@
  *    office: {name, unit, street, postcode, city, phone, email, website,
  *             phone_href, email_href},
  *    logo_file_id (0: none),
+ *    letterhead: {sender_line, footer} ("" when not set),
  *    levels: [{position, name, description}]}
  * Functions returning json_t* hand over a new reference (caller decrefs);
  * NULL with err unset means "not found". Errors are in BIREG_DB_ERROR.

@@ -1,16 +1,22 @@
 /*
  * region_web.c — the region's public pages: start page, imprint, privacy
  * notice, accessibility statement with its feedback form, and the list of
- * regions of an installation that hosts several.
+ * regions of an installation that hosts several. Feedback that names an
+ * e-mail address is acknowledged by mail (template feedback.received,
+ * src/out/message.h), queued in the transaction that stores the feedback.
  */
 #include "modules/region/region_web.h"
 
 #include <string.h>
 
+#include "app.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "modules/account/account_store.h"
 #include "modules/region/region_store.h"
+#include "out/mail.h"
+#include "out/message.h"
 #include "view/format.h"
 #include "view/i18n.h"
 #include "view/view.h"
@@ -148,6 +154,63 @@ static char *form_text(const req_ctx *rc, const char *name, bool multiline)
 	return r ? r : g_strdup("");
 }
 
+/* Queues the acknowledgement (template feedback.received) to the address
+ * the person gave, in the caller's transaction. The form is public, so it
+ * must not become a way to send mail to anyone: acknowledgements to one
+ * address, and from one client, are counted like failed logins
+ * (throttle_store), and while one is held back the feedback is stored
+ * without its acknowledgement. The mail does not repeat the message. */
+static int queue_acknowledgement(req_ctx *rc, int64_t id, const char *name, const char *email,
+				 GError **err)
+{
+	g_autofree char *lower = g_utf8_strdown(email, -1);
+	g_autofree char *mail_key = g_strconcat("feedback-mail:", lower, NULL);
+	g_autofree char *addr_key = g_strconcat("feedback-mail-addr:", rc->req->remote_addr, NULL);
+	const char *base = rc->app && rc->app->cfg.base_url ? rc->app->cfg.base_url : "";
+	g_autofree char *page = view_href(rc, "/barrierefreiheit");
+	g_autofree char *link = NULL, *date = NULL, *number = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	bireg_date today = format_date_of(now);
+	const char *region = json_string_value(json_object_get(rc->region, "name"));
+	size_t n = strlen(base);
+	int wait;
+	json_t *values;
+	int r;
+
+	wait = throttle_store_wait(&rc->ctx, mail_key, err);
+	if (wait == 0)
+		wait = throttle_store_wait(&rc->ctx, addr_key, err);
+	if (wait < 0)
+		return -1;
+	if (wait > 0) {
+		log_warn("request %s: acknowledgement of feedback %" G_GINT64_FORMAT
+			 " held back: too many in a short time", rc->req->request_id, id);
+		return 0;
+	}
+	if (throttle_store_fail(&rc->ctx, mail_key, THROTTLE_ADDR_MAX_WAIT, err) < 0 ||
+	    throttle_store_fail(&rc->ctx, addr_key, THROTTLE_ADDR_MAX_WAIT, err) < 0)
+		return -1;
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	link = g_strdup_printf("%.*s%s", (int)n, base, page);
+	date = format_day(rc->req->lang, &today);
+	number = g_strdup_printf("%" G_GINT64_FORMAT, id);
+	values = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", name, "datum", date, "nummer", number,
+			   "link", link, "region", region ? region : "");
+	r = message_send_mail(&rc->ctx, "feedback.received", rc->req->lang, values, email, name,
+			      NULL, err);
+	json_decref(values);
+	if (r < 0 && err && *err && (*err)->domain == BIREG_MAIL_ERROR) {
+		/* Refused before anything was written (outbox_enqueue): the
+		 * feedback counts more than its acknowledgement. */
+		log_warn("request %s: no acknowledgement for feedback %" G_GINT64_FORMAT ": %s",
+			 rc->req->request_id, id, (*err)->message);
+		g_clear_error(err);
+		return 0;
+	}
+	return r;
+}
+
 static int feedback_post(req_ctx *rc)
 {
 	g_autofree char *name = form_text(rc, "name", false);
@@ -162,7 +225,9 @@ static int feedback_post(req_ctx *rc)
 		f.message_error = view_t(rc, N_("Your message is too long: at most 5,000 characters."));
 	if (g_utf8_strlen(name, -1) > FEEDBACK_NAME_MAX)
 		f.name_error = view_t(rc, N_("The name is too long: at most 200 characters."));
-	if (*email && (strlen(email) > FEEDBACK_EMAIL_MAX || !plausible_email(email)))
+	/* An address bireg can send the acknowledgement to (plain ASCII). */
+	if (*email && (strlen(email) > FEEDBACK_EMAIL_MAX || !plausible_email(email) ||
+		       !mail_address_valid(email)))
 		f.email_error = view_t(rc, N_("Please enter a valid e-mail address, e.g. name@example.org, or leave the field empty."));
 	if (f.message_error || f.name_error || f.email_error)
 		return accessibility_page(rc, 422, &f, false);
@@ -172,8 +237,15 @@ static int feedback_post(req_ctx *rc)
 	/* Only keep a referring page of our own site, and not too much of it. */
 	if (in.page && (!g_str_has_prefix(in.page, "http") || strlen(in.page) > 500))
 		in.page = NULL;
-	if (region_store_add_feedback(&rc->ctx, &in, &err) < 0) {
-		log_error("request %s: storing feedback failed: %s", rc->req->request_id, err->message);
+	/* The feedback and its acknowledgement commit together. */
+	int64_t id = -1;
+	if (db_begin(rc->ctx.db, &err) != DB_OK ||
+	    (id = region_store_add_feedback(&rc->ctx, &in, &err)) < 0 ||
+	    (*email && queue_acknowledgement(rc, id, name, email, &err) < 0) ||
+	    db_commit(rc->ctx.db, &err) != DB_OK) {
+		db_rollback(rc->ctx.db);
+		log_error("request %s: storing feedback failed: %s", rc->req->request_id,
+			  err ? err->message : "?");
 		return region_web_status_for(err);
 	}
 	log_info("request %s: accessibility feedback received for region %" G_GINT64_FORMAT,
