@@ -79,6 +79,27 @@ db_backend db_get_backend(const db *d)
 	return d->ops->backend;
 }
 
+int db_join_begin(db *d, bool *own, GError **err)
+{
+	*own = !db_in_transaction(d);
+	if (*own && db_begin(d, err) != DB_OK)
+		return -1;
+	return 0;
+}
+
+int db_join_end(db *d, bool own, int rc, GError **err)
+{
+	if (!own)
+		return rc;
+	if (rc < 0) {
+		db_rollback(d);
+		return rc;
+	}
+	if (db_commit(d, err) != DB_OK)
+		return -1;
+	return rc;
+}
+
 void db_set_region(db *d, int64_t region_id)
 {
 	d->region_id = region_id > 0 ? region_id : 0;

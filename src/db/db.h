@@ -81,6 +81,15 @@ bool db_in_transaction(db *d);
 void db_set_region(db *d, int64_t region_id);
 int64_t db_get_region(const db *d);
 
+/* For store functions that write several rows: they join the caller's
+ * transaction when there is one (the caller then rolls back the whole on
+ * failure) and open their own otherwise. db_join_begin() tells which in
+ * *own; db_join_end() ends what it began — commit when rc >= 0, roll back
+ * otherwise — and leaves a caller's transaction to the caller. Returns rc,
+ * or -1 (err set) when the commit fails. */
+int db_join_begin(db *d, bool *own, GError **err);
+int db_join_end(db *d, bool own, int rc, GError **err);
+
 /* Runs one or more statements without parameters (migrations). */
 db_status db_exec(db *d, const char *sql, GError **err);
 

@@ -150,29 +150,9 @@ char *file_sanitize_name(const char *name, const char *media_type)
 
 /* ---- transactions ---------------------------------------------------- */
 
-/* Opens a transaction unless the caller has one; *own says which. */
-static int tx_start(db *d, bool *own, GError **err)
-{
-	*own = !db_in_transaction(d);
-	if (*own && db_begin(d, err) != DB_OK)
-		return -1;
-	return 0;
-}
-
-/* Ends what tx_start began: commit on success, roll back on failure. A
- * caller's transaction is left to the caller. */
-static int tx_finish(db *d, bool own, int rc, GError **err)
-{
-	if (!own)
-		return rc;
-	if (rc < 0) {
-		db_rollback(d);
-		return rc;
-	}
-	if (db_commit(d, err) != DB_OK)
-		return -1;
-	return rc;
-}
+/* Joins the caller's transaction or opens one (db.h). */
+#define tx_start db_join_begin
+#define tx_finish db_join_end
 
 static int no_region(GError **err)
 {

@@ -98,28 +98,11 @@ bool outbox_status_valid(const char *s)
 	return false;
 }
 
-/* ---- transactions (as in file_store.c) --------------------------------- */
+/* ---- transactions ------------------------------------------------------ */
 
-static int tx_start(db *d, bool *own, GError **err)
-{
-	*own = !db_in_transaction(d);
-	if (*own && db_begin(d, err) != DB_OK)
-		return -1;
-	return 0;
-}
-
-static int tx_finish(db *d, bool own, int rc, GError **err)
-{
-	if (!own)
-		return rc;
-	if (rc < 0) {
-		db_rollback(d);
-		return rc;
-	}
-	if (db_commit(d, err) != DB_OK)
-		return -1;
-	return rc;
-}
+/* Joins the caller's transaction or opens one (db.h). */
+#define tx_start db_join_begin
+#define tx_finish db_join_end
 
 /* ---- queueing ------------------------------------------------------------ */
 

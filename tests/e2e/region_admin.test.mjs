@@ -116,6 +116,11 @@ describe('region settings page', { timeout: 240_000 }, () => {
     // from a region without one.
     await shared.bireg.db.query('UPDATE region SET logo_file_id = NULL');
     page = await openPage();
+    // Playwright turns on catching the file dialog when the first
+    // 'filechooser' listener is added, without waiting for the browser to
+    // confirm. Added here, long before the key press that opens the dialog,
+    // so that the dialog cannot open uncaught on a busy machine.
+    page.on('filechooser', () => {});
     await login(page, ADMIN.email, ADMIN.password);
   });
 

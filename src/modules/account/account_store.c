@@ -66,24 +66,8 @@ static int64_t iso_parse(const char *s)
 /* A store function that writes several rows joins the caller's transaction
  * when there is one (the caller then rolls back the whole on -1) and opens
  * its own otherwise. *own tells tx_end which case it was. */
-static int tx_begin(db *d, bool *own, GError **err)
-{
-	*own = !db_in_transaction(d);
-	if (*own && db_begin(d, err) < 0)
-		return -1;
-	return 0;
-}
-
-static int tx_end(db *d, bool own, bool ok, GError **err)
-{
-	if (!own)
-		return ok ? 0 : -1;
-	if (!ok) {
-		db_rollback(d);
-		return -1;
-	}
-	return db_commit(d, err) < 0 ? -1 : 0;
-}
+#define tx_begin db_join_begin
+#define tx_end(d, own, ok, err) db_join_end(d, own, (ok) ? 0 : -1, err)
 
 static char *dup_or_null(const char *s)
 {
