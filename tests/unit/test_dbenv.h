@@ -200,6 +200,17 @@ static inline const char *test_db_url(const db *d)
 	return e->url;
 }
 
+/* Runs sql, an INSERT ... RETURNING id, and returns that id (fixtures). */
+static inline int64_t test_db_insert_id(db *d, const char *sql)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(db_stmt) st = db_prepare(d, sql, &err);
+	g_assert_no_error(err);
+	g_assert_cmpint(db_step(st, &err), ==, DB_ROW);
+	g_assert_no_error(err);
+	return db_col_int64(st, 0);
+}
+
 /* The owner URL (PostgreSQL), or the file (SQLite). */
 static inline const char *test_db_owner_url(const db *d)
 {

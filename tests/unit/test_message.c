@@ -339,15 +339,6 @@ typedef struct {
 	bireg_ctx a, b;
 } fixture;
 
-static int64_t insert_id(db *d, const char *sql)
-{
-	g_autoptr(GError) err = NULL;
-	g_autoptr(db_stmt) st = db_prepare(d, sql, &err);
-	g_assert_no_error(err);
-	g_assert_cmpint(db_step(st, &err), ==, DB_ROW);
-	g_assert_no_error(err);
-	return db_col_int64(st, 0);
-}
 
 static void fx_setup(fixture *f, gconstpointer data)
 {
@@ -356,13 +347,13 @@ static void fx_setup(fixture *f, gconstpointer data)
 	f->d = test_db_open(&err);
 	g_assert_no_error(err);
 	g_assert_nonnull(f->d);
-	f->region_a = insert_id(f->d,
+	f->region_a = test_db_insert_id(f->d,
 		"INSERT INTO region (slug, name, created_at, updated_at) VALUES ('alpha', "
 		"'Bildungsregion Alpha', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id");
-	f->region_b = insert_id(f->d,
+	f->region_b = test_db_insert_id(f->d,
 		"INSERT INTO region (slug, name, created_at, updated_at) VALUES ('beta', "
 		"'Bildungsregion Beta', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id");
-	f->account = insert_id(f->d,
+	f->account = test_db_insert_id(f->d,
 		"INSERT INTO account (email, display_name, password_hash, created_at, updated_at) "
 		"VALUES ('kim@alpha.example', 'Kim Geschäftsstelle', 'x', '2026-01-01T00:00:00Z', "
 		"'2026-01-01T00:00:00Z') RETURNING id");

@@ -832,15 +832,6 @@ static void test_hostile(void)
 
 /* ---- the letterhead of a region ------------------------------------------------------ */
 
-static int64_t insert_id(db *d, const char *sql)
-{
-	g_autoptr(GError) err = NULL;
-	g_autoptr(db_stmt) st = db_prepare(d, sql, &err);
-	g_assert_no_error(err);
-	g_assert_cmpint(db_step(st, &err), ==, DB_ROW);
-	g_assert_no_error(err);
-	return db_col_int64(st, 0);
-}
 
 static void exec(db *d, const char *sql)
 {
@@ -861,7 +852,7 @@ static void test_region_letterhead(void)
 	const void *data = g_bytes_get_data(png, &len);
 
 	g_assert_no_error(err);
-	ctx.region_id = insert_id(d,
+	ctx.region_id = test_db_insert_id(d,
 		"INSERT INTO region (slug, name, office_name, street, postcode, city, phone, email, "
 		"letterhead_footer, created_at, updated_at) VALUES ('alpha', 'Bildungsregion Alpha', "
 		"'Geschäftsstelle Alpha', 'Hauptstraße 1', '12345', 'Alphastadt', '+49 1 2', "
