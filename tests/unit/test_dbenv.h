@@ -211,6 +211,43 @@ static inline int64_t test_db_insert_id(db *d, const char *sql)
 	return db_col_int64(st, 0);
 }
 
+/* A region for fixtures (an installation table: no region scope needed). */
+static inline int64_t test_db_add_region(db *d, const char *slug, const char *name)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(db_stmt) st = db_prepare(d,
+		"INSERT INTO region (slug, name, created_at, updated_at) VALUES ($1, $2, "
+		"'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id", &err);
+	g_assert_no_error(err);
+	db_bind_text(st, 1, slug);
+	db_bind_text(st, 2, name);
+	g_assert_cmpint(db_step(st, &err), ==, DB_ROW);
+	g_assert_no_error(err);
+	return db_col_int64(st, 0);
+}
+
+/* Runs sql (no parameters) and asserts it worked. */
+static inline void test_db_exec(db *d, const char *sql)
+{
+	g_autoptr(GError) err = NULL;
+	g_assert_cmpint(db_exec(d, sql, &err), ==, DB_OK);
+	g_assert_no_error(err);
+}
+
+/* The first column of the first row of sql, an integer; param is bound as
+ * $1 when sql has one. */
+static inline int64_t test_db_query_int(db *d, const char *sql, int64_t param)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(db_stmt) st = db_prepare(d, sql, &err);
+	g_assert_no_error(err);
+	if (strstr(sql, "$1"))
+		db_bind_int64(st, 1, param);
+	g_assert_cmpint(db_step(st, &err), ==, DB_ROW);
+	g_assert_no_error(err);
+	return db_col_int64(st, 0);
+}
+
 /* The owner URL (PostgreSQL), or the file (SQLite). */
 static inline const char *test_db_owner_url(const db *d)
 {

@@ -75,24 +75,6 @@ static const job_kind region_kind = {"test.region", region_handler, 1, 0, NULL};
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void exec_ok(db *d, const char *sql)
-{
-	g_autoptr(GError) err = NULL;
-	g_assert_cmpint(db_exec(d, sql, &err), ==, DB_OK);
-	g_assert_no_error(err);
-}
-
-static int64_t query_int(db *d, const char *sql, int64_t param)
-{
-	g_autoptr(GError) err = NULL;
-	g_autoptr(db_stmt) st = db_prepare(d, sql, &err);
-	g_assert_no_error(err);
-	if (strstr(sql, "$1"))
-		db_bind_int64(st, 1, param);
-	g_assert_cmpint(db_step(st, &err), ==, DB_ROW);
-	g_assert_no_error(err);
-	return db_col_int64(st, 0);
-}
 
 /* A text column of job id (newly allocated, NULL for SQL NULL). */
 static char *job_text(db *d, const char *col, int64_t id)
@@ -109,7 +91,7 @@ static char *job_text(db *d, const char *col, int64_t id)
 static int64_t job_int(db *d, const char *col, int64_t id)
 {
 	g_autofree char *sql = g_strdup_printf("SELECT %s FROM job WHERE id = $1", col);
-	return query_int(d, sql, id);
+	return test_db_query_int(d, sql, id);
 }
 
 static void assert_state(db *d, int64_t id, const char *state)
@@ -165,7 +147,7 @@ static int run_ok(fixture *f, job *j, const char *node)
 
 static int64_t effects(fixture *f, int64_t job_id)
 {
-	return query_int(f->d, "SELECT count(*) FROM job_test_effect WHERE job_id = $1", job_id);
+	return test_db_query_int(f->d, "SELECT count(*) FROM job_test_effect WHERE job_id = $1", job_id);
 }
 
 static void fx_setup(fixture *f, gconstpointer data)
@@ -181,7 +163,7 @@ static void fx_setup(fixture *f, gconstpointer data)
 	f->d = test_db_open(&err);
 	g_assert_no_error(err);
 	g_assert_nonnull(f->d);
-	exec_ok(f->d, "INSERT INTO region (id, slug, name, created_at, updated_at) VALUES "
+	test_db_exec(f->d, "INSERT INTO region (id, slug, name, created_at, updated_at) VALUES "
 		      "(1, 'alpha', 'Bildungsregion Alpha', '2026-01-01T00:00:00Z', "
 		      "'2026-01-01T00:00:00Z'), "
 		      "(2, 'beta', 'Bildungsregion Beta', '2026-01-01T00:00:00Z', "
@@ -415,7 +397,7 @@ static void test_lease_expiry(fixture *f, gconstpointer data)
 	g_assert_cmpint(run_ok(f, jb, "node-b"), ==, JOB_RAN_DONE);
 	assert_state(f->d, id, "done");
 	g_assert_cmpint(effects(f, id), ==, 1);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job_test_effect WHERE job_id = $1 "
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job_test_effect WHERE job_id = $1 "
 				  "AND node = 'node-b'", id), ==, 1);
 }
 
@@ -462,7 +444,7 @@ static void test_dedupe(fixture *f, gconstpointer data)
 	/* No key: no limit. */
 	enqueue_ok(f, 0, "session.cleanup", NULL);
 	enqueue_ok(f, 0, "session.cleanup", NULL);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE kind = 'session.cleanup'", 0),
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE kind = 'session.cleanup'", 0),
 			==, 4);
 	/* The key stays taken after the job ran. */
 	{
@@ -484,14 +466,14 @@ static void test_enqueue_joins_transaction(fixture *f, gconstpointer data)
 			==, 1);
 	g_assert_true(db_in_transaction(f->d));
 	db_rollback(f->d);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job", 0), ==, 0);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job", 0), ==, 0);
 	/* The key is free again. */
 	g_assert_cmpint(db_begin(f->d, &err), ==, DB_OK);
 	g_assert_cmpint(job_enqueue(&f->ctx, f->region_a, "test.record", NULL, NULL, "k1", &id, &err),
 			==, 1);
 	g_assert_cmpint(db_commit(f->d, &err), ==, DB_OK);
 	g_assert_no_error(err);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE dedupe_key = 'k1'", 0), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE dedupe_key = 'k1'", 0), ==, 1);
 }
 
 static void test_enqueue_invalid(fixture *f, gconstpointer data)
@@ -529,7 +511,7 @@ static void test_enqueue_invalid(fixture *f, gconstpointer data)
 	g_assert_cmpint(job_enqueue(&f->ctx, 99, "test.record", NULL, NULL, NULL, NULL, &err), ==, -1);
 	g_assert_error(err, BIREG_DB_ERROR, DB_CONSTRAINT);
 	g_clear_error(&err);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job", 0), ==, 0);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job", 0), ==, 0);
 }
 
 /* ---- admin functions ----------------------------------------------------- */
@@ -572,7 +554,7 @@ static void test_list_scope(fixture *f, gconstpointer data)
 
 	/* Installation jobs that are done drop out of a region's list (the
 	 * hourly clean-up would crowd it); the CLI still sees them. */
-	exec_ok(f->d, "UPDATE job SET state = 'done', finished_at = '2026-11-26T13:30:00Z' "
+	test_db_exec(f->d, "UPDATE job SET state = 'done', finished_at = '2026-11-26T13:30:00Z' "
 		      "WHERE kind = 'session.cleanup'");
 	list = job_list(&in_a, NULL, 100, &err);
 	g_assert_cmpint(json_array_size(list), ==, 1);
@@ -668,7 +650,7 @@ static void test_unknown_kind_in_table(fixture *f, gconstpointer data)
 	g_autofree char *last = NULL;
 
 	/* A job a newer node wrote, of a kind this node does not know. */
-	exec_ok(f->d, "INSERT INTO job (kind, payload, state, run_at, attempts, max_attempts, "
+	test_db_exec(f->d, "INSERT INTO job (kind, payload, state, run_at, attempts, max_attempts, "
 		      "created_at, updated_at) VALUES ('future.kind', '{}', 'queued', "
 		      "'2026-11-26T13:00:00Z', 0, 5, '2026-11-26T13:00:00Z', '2026-11-26T13:00:00Z')");
 	j = claim_ok(f, "n");
@@ -698,16 +680,16 @@ static void test_schedule_recurring(fixture *f, gconstpointer data)
 	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 4); /* cleanup, purge, 2 regions */
 	g_assert_no_error(err);
 	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 0);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE dedupe_key = "
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE dedupe_key = "
 				  "'session.cleanup:2026-11-26T13'", 0), ==, 1);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE dedupe_key = "
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE dedupe_key = "
 				  "'feedback.retention:2:2026-11-26' AND region_id = 2", 0), ==, 1);
 	fake_now += 3600; /* a new hour, the same day */
 	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 1);
 	fake_now += 86400; /* a new day */
 	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 4);
 	run_all_due(f);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE state <> 'done'", 0), ==, 0);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE state <> 'done'", 0), ==, 0);
 }
 
 static void test_session_cleanup(fixture *f, gconstpointer data)
@@ -725,16 +707,16 @@ static void test_session_cleanup(fixture *f, gconstpointer data)
 		"('d2', %" G_GINT64_FORMAT ", 'c', '2026-11-26T10:00:00Z', '2026-11-26T11:00:00Z'), "
 		"('d3', %" G_GINT64_FORMAT ", 'c', '2026-11-25T23:00:00Z', '2026-11-26T13:29:00Z')",
 		acc, acc, acc);
-	exec_ok(f->d, sql);
-	exec_ok(f->d, "INSERT INTO login_throttle (key, failures, first_failure_at, wait_until) VALUES "
+	test_db_exec(f->d, sql);
+	test_db_exec(f->d, "INSERT INTO login_throttle (key, failures, first_failure_at, wait_until) VALUES "
 		      "('addr:old', 5, '2026-11-26T12:00:00Z', '2026-11-26T12:01:00Z'), "
 		      "('addr:new', 5, '2026-11-26T13:25:00Z', '2026-11-26T13:26:00Z')");
 	enqueue_ok(f, 0, "session.cleanup", NULL);
 	run_all_due(f);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM session", 0), ==, 1);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM session WHERE token_digest = 'd1'", 0),
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM session", 0), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM session WHERE token_digest = 'd1'", 0),
 			==, 1);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM login_throttle", 0), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM login_throttle", 0), ==, 1);
 }
 
 static void add_feedback(fixture *f, int64_t region, const char *status, const char *created)
@@ -759,7 +741,7 @@ static int64_t feedback_count(fixture *f, int64_t region)
 {
 	int64_t n;
 	db_set_region(f->d, region);
-	n = query_int(f->d, "SELECT count(*) FROM accessibility_feedback WHERE region_id = $1", region);
+	n = test_db_query_int(f->d, "SELECT count(*) FROM accessibility_feedback WHERE region_id = $1", region);
 	db_set_region(f->d, 0);
 	return n;
 }
@@ -769,7 +751,7 @@ static void test_feedback_retention(fixture *f, gconstpointer data)
 	g_autoptr(GError) err = NULL;
 
 	/* Region a keeps 30 days, region b the default (365). */
-	exec_ok(f->d, "UPDATE region SET settings = '{\"feedback_retention_days\":30}' WHERE id = 1");
+	test_db_exec(f->d, "UPDATE region SET settings = '{\"feedback_retention_days\":30}' WHERE id = 1");
 	add_feedback(f, f->region_a, "closed", "2026-10-01T00:00:00Z"); /* gone */
 	add_feedback(f, f->region_a, "closed", "2026-11-20T00:00:00Z"); /* kept: young */
 	add_feedback(f, f->region_a, "answered", "2026-01-01T00:00:00Z"); /* kept: open */
@@ -782,12 +764,12 @@ static void test_feedback_retention(fixture *f, gconstpointer data)
 	run_all_due(f);
 	g_assert_cmpint(feedback_count(f, f->region_a), ==, 2);
 	g_assert_cmpint(feedback_count(f, f->region_b), ==, 1);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE state = 'done'", 0), ==, 2);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE state = 'done'", 0), ==, 2);
 	/* Without a region the job fails at once. */
 	g_assert_cmpint(job_enqueue(&f->ctx, 0, "feedback.retention", NULL, NULL, NULL, NULL, &err),
 			==, 1);
 	run_all_due(f);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE state = 'failed'", 0), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE state = 'failed'", 0), ==, 1);
 }
 
 static void test_job_purge(fixture *f, gconstpointer data)
@@ -805,13 +787,13 @@ static void test_job_purge(fixture *f, gconstpointer data)
 	run_all_due(f);
 	enqueue_ok(f, 0, "job.purge", NULL);
 	run_all_due(f);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE id = $1", old_done), ==, 0);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE id = $1", old_failed), ==, 1);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE id = $1", young_done), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE id = $1", old_done), ==, 0);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE id = $1", old_failed), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE id = $1", young_done), ==, 1);
 	fake_now += 200 * 86400;
 	enqueue_ok(f, 0, "job.purge", NULL);
 	run_all_due(f);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE id = $1", old_failed), ==, 0);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE id = $1", old_failed), ==, 0);
 }
 
 /* ---- two runners, 500 jobs, each once ------------------------------------ */
@@ -839,7 +821,7 @@ static void test_two_runners_exactly_once(fixture *f, gconstpointer data)
 	g_assert_nonnull(r);
 	deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
 	while (g_get_monotonic_time() < deadline) {
-		done = query_int(f->d, "SELECT count(*) FROM job WHERE state = 'done'", 0);
+		done = test_db_query_int(f->d, "SELECT count(*) FROM job WHERE state = 'done'", 0);
 		if (done == n)
 			break;
 		g_usleep(50 * 1000);
@@ -847,14 +829,14 @@ static void test_two_runners_exactly_once(fixture *f, gconstpointer data)
 	job_runner_stop(r);
 	g_assert_cmpint(done, ==, n);
 	g_assert_cmpint(g_atomic_int_get(&count_runs), ==, n);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job_test_effect", 0), ==, n);
-	g_assert_cmpint(query_int(f->d, "SELECT count(DISTINCT job_id) FROM job_test_effect", 0), ==, n);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE attempts <> 1", 0), ==, 0);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job_test_effect e JOIN job j ON "
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job_test_effect", 0), ==, n);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(DISTINCT job_id) FROM job_test_effect", 0), ==, n);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE attempts <> 1", 0), ==, 0);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job_test_effect e JOIN job j ON "
 				  "j.id = e.job_id WHERE j.state = 'done'", 0), ==, n);
 	/* Both threads (two nodes) took part. */
 	g_test_message("nodes: %" G_GINT64_FORMAT,
-		       query_int(f->d, "SELECT count(DISTINCT node) FROM job_test_effect", 0));
+		       test_db_query_int(f->d, "SELECT count(DISTINCT node) FROM job_test_effect", 0));
 }
 
 /* An enqueue wakes an idle runner at once, well before its poll interval. */

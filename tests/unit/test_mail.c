@@ -565,24 +565,6 @@ static void setup_outbox(fixture *f, const char *smtp_url)
 	outbox_setup(&cfg);
 }
 
-static void exec_ok(db *d, const char *sql)
-{
-	g_autoptr(GError) err = NULL;
-	g_assert_cmpint(db_exec(d, sql, &err), ==, DB_OK);
-	g_assert_no_error(err);
-}
-
-static int64_t query_int(db *d, const char *sql, int64_t param)
-{
-	g_autoptr(GError) err = NULL;
-	g_autoptr(db_stmt) st = db_prepare(d, sql, &err);
-	g_assert_no_error(err);
-	if (strstr(sql, "$1"))
-		db_bind_int64(st, 1, param);
-	g_assert_cmpint(db_step(st, &err), ==, DB_ROW);
-	g_assert_no_error(err);
-	return db_col_int64(st, 0);
-}
 
 static char *query_text(db *d, const char *sql, int64_t param)
 {
@@ -606,7 +588,7 @@ static void fx_setup(fixture *f, gconstpointer data)
 	f->d = test_db_open(&err);
 	g_assert_no_error(err);
 	g_assert_nonnull(f->d);
-	exec_ok(f->d, "INSERT INTO region (id, slug, name, office_name, email, created_at, updated_at) "
+	test_db_exec(f->d, "INSERT INTO region (id, slug, name, office_name, email, created_at, updated_at) "
 		      "VALUES (1, 'alpha', 'Bildungsregion Alpha', 'Geschäftsstelle Alpha', "
 		      "'buero@alpha.example', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'), "
 		      "(2, 'beta', 'Bildungsregion Beta', NULL, NULL, '2026-01-01T00:00:00Z', "
@@ -724,9 +706,9 @@ static void test_enqueue_stored(fixture *f, gconstpointer data)
 			==, "buero@alpha.example");
 	g_object_unref(msg);
 	/* One delivery job, linked both ways. */
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job WHERE kind = 'mail.deliver'", 0), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE kind = 'mail.deliver'", 0), ==, 1);
 	g_assert_cmpint(jint(m, "job_id"), ==,
-			query_int(f->d, "SELECT id FROM job WHERE kind = 'mail.deliver'", 0));
+			test_db_query_int(f->d, "SELECT id FROM job WHERE kind = 'mail.deliver'", 0));
 	payload = query_text(f->d, "SELECT payload FROM job WHERE id = $1", jint(m, "job_id"));
 	{
 		/* (jsonb on PostgreSQL writes it its own way: compare parsed.) */
@@ -736,7 +718,7 @@ static void test_enqueue_stored(fixture *f, gconstpointer data)
 		g_assert_cmpint(jint(p, "outbox_id"), ==, id);
 		json_decref(p);
 	}
-	g_assert_cmpint(query_int(f->d, "SELECT region_id FROM job WHERE id = $1", jint(m, "job_id")),
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT region_id FROM job WHERE id = $1", jint(m, "job_id")),
 			==, 1);
 	json_decref(m);
 
@@ -763,10 +745,10 @@ static void test_enqueue_transaction(fixture *f, gconstpointer data)
 	g_assert_cmpint(db_begin(f->d, &err), ==, DB_OK);
 	id = enqueue_ok(f, &f->ctx, "anna@example.org", "Im Rollback");
 	g_assert_true(db_in_transaction(f->d));
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM mail_outbox", 0), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM mail_outbox", 0), ==, 1);
 	db_rollback(f->d);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM mail_outbox", 0), ==, 0);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job", 0), ==, 0);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM mail_outbox", 0), ==, 0);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job", 0), ==, 0);
 	g_assert_null(outbox_get(&f->ctx, id, &err));
 	g_assert_no_error(err);
 
@@ -780,8 +762,8 @@ static void test_enqueue_transaction(fixture *f, gconstpointer data)
 	g_clear_error(&err);
 	g_assert_true(db_in_transaction(f->d));
 	g_assert_cmpint(db_commit(f->d, &err), ==, DB_OK);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM mail_outbox", 0), ==, 1);
-	g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM job", 0), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM mail_outbox", 0), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job", 0), ==, 1);
 	json_decref(get_ok(f, id));
 
 	/* Without a region there is no sender. */
@@ -910,7 +892,7 @@ static void test_deliver_retry(fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(last_error, "will try again"));
 	/* The job's error (logged, shown to admins) never names the recipient. */
 	g_assert_null(strstr(last_error, "geheim.person"));
-	g_assert_cmpint(query_int(f->d, "SELECT attempts FROM job WHERE id = $1", job_id), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT attempts FROM job WHERE id = $1", job_id), ==, 1);
 	{
 		g_autofree char *state = query_text(f->d, "SELECT state FROM job WHERE id = $1", job_id);
 		g_assert_cmpstr(state, ==, "queued");
@@ -1073,7 +1055,7 @@ static void test_list_and_scope(fixture *f, gconstpointer data)
 	if (test_db_is_postgres()) {
 		/* Row-level security: region 2's connection sees none of region 1's
 		 * rows, even without a WHERE. */
-		g_assert_cmpint(query_int(f->d, "SELECT count(*) FROM mail_outbox", 0), ==, 1);
+		g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM mail_outbox", 0), ==, 1);
 	}
 	(void)a1;
 }

@@ -347,12 +347,8 @@ static void fx_setup(fixture *f, gconstpointer data)
 	f->d = test_db_open(&err);
 	g_assert_no_error(err);
 	g_assert_nonnull(f->d);
-	f->region_a = test_db_insert_id(f->d,
-		"INSERT INTO region (slug, name, created_at, updated_at) VALUES ('alpha', "
-		"'Bildungsregion Alpha', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id");
-	f->region_b = test_db_insert_id(f->d,
-		"INSERT INTO region (slug, name, created_at, updated_at) VALUES ('beta', "
-		"'Bildungsregion Beta', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id");
+	f->region_a = test_db_add_region(f->d, "alpha", "Bildungsregion Alpha");
+	f->region_b = test_db_add_region(f->d, "beta", "Bildungsregion Beta");
 	f->account = test_db_insert_id(f->d,
 		"INSERT INTO account (email, display_name, password_hash, created_at, updated_at) "
 		"VALUES ('kim@alpha.example', 'Kim Geschäftsstelle', 'x', '2026-01-01T00:00:00Z', "
