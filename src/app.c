@@ -26,6 +26,13 @@
 #include "modules/region/region_admin_web.h"
 #include "modules/region/region_web.h"
 #include "modules/region/templates_web.h"
+#include "modules/register/area_web.h"
+#include "modules/register/body_web.h"
+#include "modules/register/institution_web.h"
+#include "modules/register/person_web.h"
+#include "modules/register/public_body_web.h"
+#include "modules/register/register_matrix.h"
+#include "modules/register/register_web.h"
 #include "modules/system/ical_test_web.h"
 #include "modules/system/jobs_web.h"
 #include "modules/system/outbox_web.h"
@@ -36,7 +43,10 @@
 const route *const app_route_tables[] = {region_routes, system_routes, account_routes,
 					 admin_routes, jobs_routes, region_admin_routes,
 					 file_routes, ical_test_routes, outbox_routes,
-					 templates_routes, account_reset_routes};
+					 templates_routes, account_reset_routes,
+					 register_routes, register_matrix_routes, person_routes,
+					 body_routes, public_body_routes, area_routes,
+					 institution_routes};
 const size_t app_route_table_count = G_N_ELEMENTS(app_route_tables);
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -36,6 +36,7 @@
 #include "modules/account/totp.h"
 #include "modules/region/demo.h"
 #include "modules/region/region_store.h"
+#include "modules/register/institution_store.h"
 #include "ops/backup.h"
 #include "out/outbox.h"
 #include "out/ical.h"
@@ -723,7 +724,23 @@ static int cmd_region(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[1], "add") && slug && name && *name) {
 			region_input in = {.slug = slug, .name = name};
-			rc = region_store_upsert(&ctx, &in, &err) > 0 ? 0 : 1;
+			int64_t id = -1;
+			/* The region and its built-in kinds of institution, together. */
+			if (db_begin(d, &err) == DB_OK) {
+				bireg_ctx rctx = ctx;
+				id = region_store_upsert(&ctx, &in, &err);
+				if (id > 0) {
+					rctx.region_id = id;
+					db_set_region(d, id);
+					if (institution_type_seed(&rctx, &err) < 0 ||
+					    db_commit(d, &err) < 0)
+						id = -1;
+				}
+				if (id <= 0)
+					db_rollback(d);
+				db_set_region(d, 0);
+			}
+			rc = id > 0 ? 0 : 1;
 			if (!rc)
 				printf("bireg: region %s is ready\n", slug);
 		} else {

@@ -8,7 +8,12 @@
  * nothing else about the schema, so a new region table is one entry (after
  * the tables it refers to). A reference to a table that comes later in the
  * list (region.logo_file_id -> file) is inserted as NULL and set once that
- * table is in.
+ * table is in. A reference to the same table (area.parent_id,
+ * body.parent_id, membership.substitute_for_id) is resolved by inserting
+ * the rows in an order where the row referred to comes first
+ * (import_order()), so the column gets its value with the row — needed
+ * where a CHECK ties it to another column (a substitute's member); only
+ * rows caught in a cycle would fall back to NULL and an update at the end.
  *
  * The SQL is the same on both backends: $N parameters, RETURNING id, values
  * only through binding. Times, booleans (0/1) and JSON are text or integers
@@ -23,6 +28,7 @@
 
 #include "build_config.h"
 #include "core/util.h"
+#include "modules/register/register_index.h"
 #include "ops/backup.h"
 #include "search/search.h"
 
@@ -49,7 +55,7 @@ typedef struct col_desc {
 	bool ref_optional;
 } col_desc;
 
-#define MAX_COLS 24
+#define MAX_COLS 32
 
 typedef struct table_desc {
 	const char *name;
@@ -129,15 +135,6 @@ static const table_desc tables[] = {
 		},
 	},
 	{
-		/* person_id gets a reference once persons exist. */
-		.name = "account_person", .since = 3, .scope = "region_id = $1",
-		.order = "account_id",
-		.cols = {
-			{"account_id", COL_INT, "account"}, {"region_id", COL_INT, "region"},
-			{"person_id", COL_INT},
-		},
-	},
-	{
 		.name = "file_blob", .since = 5, .id = "id", .scope = "region_id = $1",
 		.order = "id",
 		.cols = {
@@ -167,6 +164,129 @@ static const table_desc tables[] = {
 			{"subject", COL_TEXT}, {"body", COL_TEXT},
 			{"updated_by", COL_INT, "account", true},
 			{"updated_at", COL_TEXT},
+		},
+	},
+	/* The register (migration 0009), each table after those it refers to. */
+	{
+		.name = "area", .since = 9, .id = "id", .scope = "region_id = $1", .order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"hierarchy", COL_TEXT},
+			{"parent_id", COL_INT, "area"}, {"kind", COL_TEXT}, {"code", COL_TEXT},
+			{"name", COL_TEXT}, {"position", COL_INT},
+		},
+	},
+	{
+		.name = "area_postcode", .since = 9, .id = "id", .scope = "region_id = $1",
+		.order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"postcode", COL_TEXT}, {"quarter", COL_TEXT},
+			{"area_id", COL_INT, "area"},
+		},
+	},
+	{
+		.name = "institution_type", .since = 9, .id = "id", .scope = "region_id = $1",
+		.order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"key", COL_TEXT}, {"name", COL_TEXT},
+			{"is_school", COL_INT}, {"position", COL_INT},
+		},
+	},
+	{
+		.name = "institution", .since = 9, .id = "id", .scope = "region_id = $1", .order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"type_id", COL_INT, "institution_type"},
+			{"name", COL_TEXT}, {"name_extra", COL_TEXT}, {"short_name", COL_TEXT},
+			{"street", COL_TEXT}, {"postcode", COL_TEXT}, {"city", COL_TEXT},
+			{"phone", COL_TEXT}, {"email", COL_TEXT}, {"website", COL_TEXT},
+			{"notes", COL_TEXT}, {"school_number", COL_TEXT}, {"school_form", COL_TEXT},
+			{"legal_form", COL_TEXT}, {"carrier_number", COL_TEXT}, {"sort_name", COL_TEXT},
+			{"created_at", COL_TEXT}, {"updated_at", COL_TEXT},
+		},
+	},
+	{
+		.name = "institution_area", .since = 9, .scope = "region_id = $1",
+		.order = "institution_id, area_id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"institution_id", COL_INT, "institution"},
+			{"area_id", COL_INT, "area"},
+		},
+	},
+	{
+		.name = "institution_tag", .since = 9, .scope = "region_id = $1",
+		.order = "institution_id, tag",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"institution_id", COL_INT, "institution"},
+			{"tag", COL_TEXT},
+		},
+	},
+	{
+		.name = "person", .since = 9, .id = "id", .scope = "region_id = $1", .order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"address_form", COL_TEXT}, {"title", COL_TEXT},
+			{"first_name", COL_TEXT}, {"last_name", COL_TEXT},
+			{"letter_salutation", COL_TEXT}, {"function", COL_TEXT}, {"phone", COL_TEXT},
+			{"mobile", COL_TEXT}, {"email", COL_TEXT}, {"street", COL_TEXT},
+			{"postcode", COL_TEXT}, {"city", COL_TEXT}, {"preferred_channel", COL_TEXT},
+			{"legal_basis", COL_TEXT}, {"legal_basis_note", COL_TEXT}, {"notes", COL_TEXT},
+			{"sort_name", COL_TEXT}, {"created_at", COL_TEXT}, {"updated_at", COL_TEXT},
+		},
+	},
+	{
+		.name = "person_consent", .since = 9, .id = "id", .scope = "region_id = $1",
+		.order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"person_id", COL_INT, "person"},
+			{"kind", COL_TEXT}, {"given", COL_INT}, {"day", COL_TEXT}, {"source", COL_TEXT},
+			/* Who recorded it; an account without a role here is not in
+			 * the archive (as if deleted: ON DELETE SET NULL). */
+			{"recorded_by", COL_INT, "account", true},
+			{"recorded_at", COL_TEXT},
+		},
+	},
+	{
+		.name = "person_affiliation", .since = 9, .id = "id", .scope = "region_id = $1",
+		.order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"person_id", COL_INT, "person"},
+			{"institution_id", COL_INT, "institution"}, {"function", COL_TEXT},
+			{"start_day", COL_TEXT}, {"end_day", COL_TEXT},
+		},
+	},
+	{
+		.name = "body", .since = 9, .id = "id", .scope = "region_id = $1", .order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"name", COL_TEXT}, {"short_name", COL_TEXT},
+			{"type", COL_TEXT}, {"level_id", COL_INT, "region_level"},
+			{"area_id", COL_INT, "area"}, {"parent_id", COL_INT, "body"},
+			{"description", COL_TEXT}, {"goals", COL_TEXT}, {"active_from", COL_TEXT},
+			{"active_until", COL_TEXT}, {"chair_mode", COL_TEXT},
+			{"decision_mode", COL_TEXT}, {"quorum_rule", COL_TEXT},
+			{"quorum_share_pct", COL_INT}, {"invitation_days", COL_INT},
+			{"invitation_days_urgent", COL_INT}, {"papers_days", COL_INT},
+			{"objection_days", COL_INT}, {"written_procedure", COL_TEXT},
+			{"public", COL_INT}, {"sort_name", COL_TEXT}, {"nonpublic_access", COL_TEXT},
+			{"created_at", COL_TEXT}, {"updated_at", COL_TEXT},
+		},
+	},
+	{
+		.name = "membership", .since = 9, .id = "id", .scope = "region_id = $1",
+		.order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"body_id", COL_INT, "body"},
+			{"person_id", COL_INT, "person"}, {"role", COL_TEXT},
+			{"substitute_for_id", COL_INT, "membership"},
+			{"institution_id", COL_INT, "institution"}, {"partner_side", COL_TEXT},
+			{"voting", COL_INT}, {"start_day", COL_TEXT}, {"end_day", COL_TEXT},
+			{"note", COL_TEXT}, {"created_at", COL_TEXT}, {"updated_at", COL_TEXT},
+		},
+	},
+	{
+		/* An account's person in the region: after the people. */
+		.name = "account_person", .since = 3, .scope = "region_id = $1",
+		.order = "account_id",
+		.cols = {
+			{"account_id", COL_INT, "account"}, {"region_id", COL_INT, "region"},
+			{"person_id", COL_INT, "person"},
 		},
 	},
 	/* Not here: search_entry (rebuilt after the import from the imported
@@ -630,6 +750,9 @@ static int bind_value(import_state *st, size_t ti, size_t row, size_t ci, db_stm
 	int ri = c->ref ? table_index(c->ref) : -1;
 	if (!c->ref) {
 		db_bind_int64(s, idx, n);
+	} else if (ri == (int)ti && map_get(st, ti, n, &mapped)) {
+		/* A row of this table inserted before (import_order). */
+		db_bind_int64(s, idx, mapped);
 	} else if (ri >= (int)ti) {
 		deferred_ref dr = {.table = ti, .col = ci, .old_ref = n};
 		g_array_append_val(pending, dr);
@@ -644,6 +767,68 @@ static int bind_value(import_state *st, size_t ti, size_t row, size_t ci, db_stm
 			    ", which is not in the archive", t->name, row + 1, c->name, c->ref, n);
 	}
 	return 0;
+}
+
+/*
+ * The order in which to insert the rows of table ti: as archived, except
+ * that a row referring to another row of the same table (a parent, the
+ * member a substitute stands in for) comes after that row. Rows whose
+ * references cannot be satisfied this way (a cycle, which the stores do not
+ * let arise) come last, in archive order, and get their reference set at
+ * the end (import_deferred). Indexes into rows.
+ */
+static GArray *import_order(size_t ti, json_t *rows)
+{
+	const table_desc *t = &tables[ti];
+	size_t n = json_array_size(rows), ncols = col_count(t);
+	GArray *order = g_array_sized_new(FALSE, FALSE, sizeof(size_t), (guint)n);
+	g_autoptr(GHashTable) ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+	g_autoptr(GHashTable) placed = g_hash_table_new(g_int64_hash, g_int64_equal);
+	g_autofree bool *done = g_new0(bool, n + 1);
+	g_autofree gint64 *keys = g_new0(gint64, n + 1);
+	bool self = false, progress = true;
+
+	for (size_t k = 0; k < ncols; k++)
+		if (t->cols[k].ref && !strcmp(t->cols[k].ref, t->name))
+			self = true;
+	if (!self || !t->id) {
+		for (size_t i = 0; i < n; i++)
+			g_array_append_val(order, i);
+		return order;
+	}
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = json_integer_value(json_object_get(json_array_get(rows, i), t->id));
+		g_hash_table_add(ids, &keys[i]);
+	}
+	while (progress) {
+		progress = false;
+		for (size_t i = 0; i < n; i++) {
+			json_t *row = json_array_get(rows, i);
+			bool ready = true;
+			if (done[i])
+				continue;
+			for (size_t k = 0; k < ncols && ready; k++) {
+				const col_desc *c = &t->cols[k];
+				json_t *v = json_object_get(row, c->name);
+				gint64 ref = json_integer_value(v);
+				/* Null, or a row that is not in the archive (left to
+				 * bind_value), or one placed already. */
+				if (c->ref && !strcmp(c->ref, t->name) && json_is_integer(v) &&
+				    g_hash_table_contains(ids, &ref) && !g_hash_table_contains(placed, &ref))
+					ready = false;
+			}
+			if (!ready)
+				continue;
+			g_array_append_val(order, i);
+			g_hash_table_add(placed, &keys[i]);
+			done[i] = true;
+			progress = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!done[i])
+			g_array_append_val(order, i);
+	return order;
 }
 
 static int import_table(import_state *st, size_t ti, json_t *rows, archive_count *count,
@@ -680,7 +865,10 @@ static int import_table(import_state *st, size_t ti, json_t *rows, archive_count
 			return fail_db(err, e, "table %s", t->name);
 	}
 
-	json_array_foreach(rows, i, row) {
+	g_autoptr(GArray) order = import_order(ti, rows);
+	for (guint o = 0; o < order->len; o++) {
+		i = g_array_index(order, size_t, o);
+		row = json_array_get(rows, i);
 		int64_t old_id = t->id ? json_integer_value(json_object_get(row, t->id)) : 0;
 		int64_t new_id = 0;
 		if (owner_table >= 0) {
@@ -985,7 +1173,7 @@ int region_archive_import(db *d, const char *file, const char *new_slug, archive
 	 * same transaction. */
 	{
 		bireg_ctx ctx = {.db = d, .region_id = db_get_region(d)};
-		if (search_reindex_accounts(&ctx, &e) < 0) {
+		if (search_reindex_accounts(&ctx, &e) < 0 || register_reindex(&ctx, &e) < 0) {
 			fail(err, ARCHIVE_ERROR_FAILED, "rebuilding the search index: %s", e->message);
 			goto out_rollback;
 		}

@@ -59,6 +59,8 @@ typedef struct nav_entry {
 
 static const nav_entry nav_entries[] = {
 	{N_("Home"), "/", 0},
+	{N_("Bodies"), "/gremien", 0},
+	{N_("Register"), "/register", ROLE_OFFICE | ROLE_ADMIN},
 	{N_("Feedback"), "/verwaltung/rueckmeldungen", ROLE_OFFICE | ROLE_ADMIN},
 	{N_("Users"), "/verwaltung/benutzer", ROLE_ADMIN},
 	{N_("Templates"), "/verwaltung/vorlagen", ROLE_OFFICE | ROLE_ADMIN},

@@ -305,11 +305,107 @@ class AuthzMatrixTest(harness.ServerTestCase):
                 timeout=15), "the mail of %s was not delivered" % region)
             fixtures["{%s_mail}" % region] = str(mail["id"])
             fixtures["{%s_dev_mail}" % region] = "%08d-%s.eml" % (mail["id"], mail["message_id"])
+        fixtures.update(self._register_fixtures())
         home = anon.get("/")
         m = re.search(r'(/static/[^/"]+)/', home.text)
         self.assertTrue(m, "no static prefix on the home page")
         fixtures["{static}"] = m.group(1)
         return fixtures
+
+    def _register_fixtures(self):
+        """The register's placeholders. duisburg: rows of the demo (register_demo.h),
+        each still in use, so that a delete the permission lets through is refused
+        (409) and the row stays for the other rows. wesel: the same shape, inserted
+        here (the test reads and writes as the database's superuser, past row-level
+        security)."""
+        srv = self.server
+        fx = {}
+
+        def one(sql, params=()):
+            rows = srv.query(sql, params)
+            self.assertEqual(len(rows), 1, "fixture query: %s %r -> %r" % (sql, params, rows))
+            return int(rows[0][0])
+
+        d = one("SELECT id FROM region WHERE slug = 'duisburg'")
+        # a Stadtbezirk with Ortsteile, institutions and a body in it
+        fx["{duisburg_area}"] = one("SELECT id FROM area WHERE region_id = ? AND name = 'Mitte' "
+                                    "AND parent_id IS NULL", (d,))
+        fx["{duisburg_postcode}"] = one("SELECT id FROM area_postcode WHERE region_id = ? AND "
+                                        "postcode = '47051'", (d,))
+        fx["{duisburg_institution_type}"] = one("SELECT id FROM institution_type WHERE "
+                                                "region_id = ? AND key = 'school'", (d,))
+        # people work there and represent it in bodies
+        fx["{duisburg_institution}"] = one("SELECT id FROM institution WHERE region_id = ? AND "
+                                           "name = 'Stadt Duisburg'", (d,))
+        # a member of the Lenkungskreis and the conference, no account
+        fx["{duisburg_person}"] = one("SELECT id FROM person WHERE region_id = ? AND "
+                                      "first_name = 'Thomas' AND last_name = 'Musterfeld'", (d,))
+        # an affiliation of another person (Dr. Petra Beispiel)
+        fx["{duisburg_affiliation}"] = one(
+            "SELECT a.id FROM person_affiliation a JOIN person p ON p.id = a.person_id WHERE "
+            "a.region_id = ? AND p.first_name = 'Petra' AND p.last_name = 'Beispiel'", (d,))
+        fx["{duisburg_body}"] = one("SELECT id FROM body WHERE region_id = ? AND "
+                                    "name = 'Lenkungskreis'", (d,))
+        fx["{duisburg_public_body}"] = one("SELECT id FROM body WHERE region_id = ? AND "
+                                           "name = 'Regionale Bildungskonferenz'", (d,))
+        # Petra Beispiel's chair of the Lenkungskreis: a substitute stands in for it
+        fx["{duisburg_membership}"] = one(
+            "SELECT m.id FROM membership m JOIN person p ON p.id = m.person_id WHERE "
+            "m.region_id = ? AND m.body_id = ? AND m.role = 'chair' AND p.last_name = "
+            "'Beispiel' AND p.first_name = 'Petra'", (d, int(fx["{duisburg_body}"])))
+
+        w = one("SELECT id FROM region WHERE slug = 'wesel'")
+        now = "2026-01-01T00:00:00Z"
+        rid = lambda sql, params: int(srv.query(sql, params)[0][0])  # noqa: E731
+        kreis = rid("INSERT INTO area (region_id, hierarchy, parent_id, kind, code, name, "
+                    "position) VALUES (?, 'admin', NULL, 'Kommune', '1', 'Stadt Wesel', 1) "
+                    "RETURNING id", (w,))
+        ort = rid("INSERT INTO area (region_id, hierarchy, parent_id, kind, code, name, "
+                  "position) VALUES (?, 'admin', ?, 'Ortsteil', '', 'Feldmark', 1) RETURNING id",
+                  (w, kreis))
+        fx["{wesel_area}"] = kreis
+        fx["{wesel_postcode}"] = rid("INSERT INTO area_postcode (region_id, postcode, quarter, "
+                                     "area_id) VALUES (?, '46483', '', ?) RETURNING id", (w, ort))
+        types = srv.query("SELECT id FROM institution_type WHERE region_id = ? AND key = 'school'",
+                          (w,))
+        school = int(types[0][0]) if types else rid(
+            "INSERT INTO institution_type (region_id, key, name, is_school, position) VALUES "
+            "(?, 'school', 'Schule', 1, 1) RETURNING id", (w,))
+        fx["{wesel_institution_type}"] = school
+        inst = rid("INSERT INTO institution (region_id, type_id, name, postcode, city, sort_name, "
+                   "created_at, updated_at) VALUES (?, ?, 'Musterschule Wesel', '46483', 'Wesel', "
+                   "'musterschule wesel', ?, ?) RETURNING id", (w, school, now, now))
+        srv.execute("INSERT INTO institution_area (region_id, institution_id, area_id) "
+                    "VALUES (?, ?, ?)", (w, inst, ort))
+        fx["{wesel_institution}"] = inst
+        people = {}
+        for key, first, last in (("member", "Wiebke", "Musterwesel"),
+                                 ("substitute", "Hauke", "Beispielrhein"),
+                                 ("teacher", "Frauke", "Probedeich")):
+            people[key] = rid("INSERT INTO person (region_id, first_name, last_name, email, "
+                              "sort_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                              "RETURNING id", (w, first, last, "%s@example.org" % first.lower(),
+                                               ("%s %s" % (last, first)).lower(), now, now))
+        fx["{wesel_person}"] = people["member"]
+        for key in ("member", "teacher"):
+            aff = rid("INSERT INTO person_affiliation (region_id, person_id, institution_id, "
+                      "function, start_day) VALUES (?, ?, ?, 'Lehrkraft', '2024-01-01') "
+                      "RETURNING id", (w, people[key], inst))
+        fx["{wesel_affiliation}"] = aff  # the teacher's, not the member's
+        body = rid("INSERT INTO body (region_id, name, type, sort_name, created_at, updated_at) "
+                   "VALUES (?, 'Lenkungskreis Wesel', 'steering', 'lenkungskreis wesel', ?, ?) "
+                   "RETURNING id", (w, now, now))
+        fx["{wesel_body}"] = body
+        member = rid("INSERT INTO membership (region_id, body_id, person_id, role, institution_id, "
+                     "start_day, created_at, updated_at) VALUES (?, ?, ?, 'member', ?, "
+                     "'2024-01-01', ?, ?) RETURNING id", (w, body, people["member"], inst, now,
+                                                          now))
+        srv.execute("INSERT INTO membership (region_id, body_id, person_id, role, "
+                    "substitute_for_id, start_day, created_at, updated_at) VALUES (?, ?, ?, "
+                    "'substitute', ?, '2024-01-01', ?, ?)",
+                    (w, body, people["substitute"], member, now, now))
+        fx["{wesel_membership}"] = member
+        return {k: str(v) for k, v in fx.items()}
 
     def test_2_matrix(self):
         rows = read_matrix()

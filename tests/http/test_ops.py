@@ -72,34 +72,49 @@ def pg_available():
 
 
 def normalise(archive):
-    """The archive's tables with every id replaced by the row's position in its
-    table and every reference translated the same way, so that archives of the
-    same data from different installations compare equal."""
+    """The archive's tables with every id dropped and every reference replaced by
+    what the row it points at holds (its own references followed the same way, a
+    few levels deep), each table's rows sorted: archives of the same data from
+    different installations compare equal, whatever ids the rows got and in which
+    order an import inserted them (a row referring to a later row of its own table
+    is inserted after it)."""
     info = archive["table_info"]
-    order = list(archive["tables"])
-    ids = {}
-    for t in order:
+    tables = archive["tables"]
+    by_id = {}
+    for t, rows in tables.items():
         idcol = info[t]["id"]
         if idcol:
-            ids[t] = {row[idcol]: i + 1 for i, row in enumerate(archive["tables"][t])}
-    out = {}
-    for t in order:
+            by_id[t] = {row[idcol]: row for row in rows}
+
+    def content(t, row, depth):
         idcol = info[t]["id"]
         refs = info[t]["references"]
-        rows = []
-        for row in archive["tables"][t]:
-            r = {}
-            for k, v in row.items():
-                if k == idcol:
-                    continue
-                if k in refs and v is not None:
-                    v = ("ref", refs[k], ids.get(refs[k], {}).get(v, "outside:%s" % v))
-                if k == "settings" and isinstance(v, str):
-                    v = json.loads(v)  # jsonb on PostgreSQL spaces JSON its own way
-                r[k] = v
-            rows.append(r)
-        out[t] = rows
-    return out
+        r = {}
+        for k, v in row.items():
+            if k == idcol:
+                continue
+            if k in refs and v is not None:
+                target = by_id.get(refs[k], {}).get(v)
+                if target is None:
+                    v = ("ref", refs[k], "outside:%s" % v)
+                elif depth == 0:
+                    v = ("ref", refs[k])
+                else:
+                    v = ("ref", refs[k], content(refs[k], target, depth - 1))
+            if k == "settings" and isinstance(v, str):
+                v = json.loads(v)  # jsonb on PostgreSQL spaces JSON its own way
+            r[k] = v
+        return r
+
+    return {t: sorted(json.dumps(content(t, row, 3), sort_keys=True, ensure_ascii=False)
+                      for row in rows)
+            for t, rows in tables.items()}
+
+
+# The register's tables (migration 0009), in archive order.
+REGISTER_TABLES = ["area", "area_postcode", "institution_type", "institution", "institution_area",
+                   "institution_tag", "person", "person_consent", "person_affiliation", "body",
+                   "membership"]
 
 
 def region_counts(srv, slug):
@@ -123,6 +138,8 @@ def region_counts(srv, slug):
                           (rid, rid, rid)),
         "search_entry": ("SELECT count(*) FROM search_entry WHERE region_id = ?", (rid,)),
     }
+    for t in REGISTER_TABLES:
+        q[t] = ("SELECT count(*) FROM %s WHERE region_id = ?" % t, (rid,))
     return {t: int(srv.query(sql, p)[0][0]) for t, (sql, p) in q.items()}
 
 
@@ -169,7 +186,35 @@ def enrich(srv):
                 "(SELECT id FROM account WHERE email = ?), '2026-11-20T10:00:00Z')",
                 (duisburg, ADMIN_EMAIL))
     srv.execute("INSERT INTO account_person (account_id, region_id, person_id) "
-                "SELECT id, ?, 4711 FROM account WHERE email = ?", (duisburg, ADMIN_EMAIL))
+                "SELECT a.id, ?, p.id FROM account a, person p WHERE a.email = ? AND "
+                "p.region_id = ? AND p.last_name = 'Platzhalter'", (duisburg, ADMIN_EMAIL, duisburg))
+    # References within a table that point at a later row (higher id), which
+    # the import must insert first: a substitute standing in for a membership
+    # made after it, an Ortsteil moved under a newer area, a body reporting to
+    # a newer one.
+    lk = srv.query("SELECT id FROM body WHERE region_id = ? AND name = 'Lenkungskreis'",
+                   (duisburg,))[0][0]
+    heike = srv.query("SELECT id FROM person WHERE region_id = ? AND last_name = 'Beispielberg'",
+                      (duisburg,))[0][0]
+    later = srv.query("INSERT INTO membership (region_id, body_id, person_id, role, partner_side, "
+                      "voting, start_day, created_at, updated_at) VALUES (?, ?, ?, 'member', "
+                      "'kommune', 1, '2025-01-01', '2026-11-20T10:00:00Z', "
+                      "'2026-11-20T10:00:00Z') RETURNING id", (duisburg, lk, heike))[0][0]
+    srv.execute("UPDATE membership SET substitute_for_id = ? WHERE region_id = ? AND "
+                "role = 'substitute' AND body_id = ? AND person_id = (SELECT id FROM person WHERE "
+                "region_id = ? AND last_name = 'Muster' AND first_name = 'Nina')",
+                (later, duisburg, lk, duisburg))
+    area = srv.query("INSERT INTO area (region_id, hierarchy, kind, code, name, position) VALUES "
+                     "(?, 'admin', 'Stadtbezirk', '8', 'Neubezirk', 8) RETURNING id",
+                     (duisburg,))[0][0]
+    srv.execute("UPDATE area SET parent_id = ? WHERE region_id = ? AND name = 'Altstadt'",
+                (area, duisburg))
+    group = srv.query("INSERT INTO body (region_id, name, type, sort_name, created_at, updated_at) "
+                      "VALUES (?, 'Arbeitsgruppe Übergänge', 'working_group', "
+                      "'arbeitsgruppe ubergange', '2026-11-20T10:00:00Z', "
+                      "'2026-11-20T10:00:00Z') RETURNING id", (duisburg,))[0][0]
+    srv.execute("UPDATE body SET parent_id = ? WHERE region_id = ? AND "
+                "name = 'Regionale Bildungskonferenz'", (group, duisburg))
 
 
 class ExportImport(ServerTestCase):
@@ -230,17 +275,22 @@ class ExportImport(ServerTestCase):
         self.assertEqual(a["region_slug"], "duisburg")
         t = a["tables"]
         self.assertEqual(list(t), ["region", "region_level", "accessibility_feedback", "account",
-                                   "account_role", "account_person", "file_blob", "file",
-                                   "message_template", "recovery_code"])
+                                   "account_role", "file_blob", "file", "message_template"]
+                         + REGISTER_TABLES + ["account_person", "recovery_code"])
         for absent in ("session", "login_throttle", "job", "search_entry", "schema_migrations",
                        "mail_outbox", "password_reset"):
             self.assertNotIn(absent, t)
         counts = {k: len(v) for k, v in t.items()}
-        self.assertEqual(counts, {
+        # the demo's register (register_demo.h) and this test's additions
+        want = {
             "region": 1, "region_level": 3, "accessibility_feedback": 2, "account": 7,
-            "account_role": 3, "account_person": 1, "file_blob": 1, "file": 1,
-            "message_template": 1,
-            "recovery_code": len(self.recovery_codes)})
+            "account_role": 3, "account_person": 5, "file_blob": 1, "file": 1,
+            "message_template": 1, "area": 56, "area_postcode": 28, "institution_type": 11,
+            "institution": 153, "body": 15,
+            "recovery_code": len(self.recovery_codes)}
+        self.assertEqual({k: counts[k] for k in want}, want)
+        for k in REGISTER_TABLES:
+            self.assertGreater(counts[k], 0, k)
         # as in the database
         db = region_counts(self.server, "duisburg")
         for k, n in counts.items():
@@ -295,8 +345,18 @@ class ExportImport(ServerTestCase):
         for t, rows in a["tables"].items():
             if t != "region":
                 self.assertEqual(counts[t], len(rows), "rows of %s in the target" % t)
-        # the search index was rebuilt: one entry per account with a role
-        self.assertEqual(counts["search_entry"], 3)
+        # the search index was rebuilt: one entry per account with a role, person,
+        # institution and body
+        self.assertEqual(counts["search_entry"], 3 + counts["person"] + counts["institution"]
+                         + counts["body"])
+        # the references within a table came along (see enrich)
+        subst = dst.query("SELECT p.last_name FROM membership s JOIN membership m ON "
+                          "m.id = s.substitute_for_id JOIN person p ON p.id = m.person_id "
+                          "JOIN person sp ON sp.id = s.person_id WHERE sp.last_name = 'Muster' "
+                          "AND sp.first_name = 'Nina'")
+        self.assertEqual(subst, [("Beispielberg",)])
+        self.assertEqual(dst.query("SELECT p.name FROM area a JOIN area p ON p.id = a.parent_id "
+                                   "WHERE a.name = 'Altstadt'"), [("Neubezirk",)])
         self.serves_region(dst, totp)
         return dst
 
@@ -317,6 +377,10 @@ class ExportImport(ServerTestCase):
         self.assertRedirect(c.login(ADMIN_EMAIL, ADMIN_PW), "/konto")
         self.assertStatus(c.get("/verwaltung/rueckmeldungen"), 200)
         self.assertInBody("Die Schrift ist zu klein", c.last)
+        # the register came along, searchable
+        r = c.get("/register/suche?q=mueller", headers={"Accept": "application/json"})
+        self.assertStatus(r, 200)
+        self.assertIn("Jürgen Müller-Muster", [h["title"] for h in json.loads(r.text)["hits"]])
 
         self.assertStatus(Client(dst).login(WESEL_EMAIL, WESEL_PW), 401,
                           "the account of the other region must not come along")

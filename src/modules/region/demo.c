@@ -18,6 +18,8 @@
 #include "modules/account/account_store.h"
 #include "modules/account/password.h"
 #include "modules/region/region_store.h"
+#include "modules/register/institution_store.h"
+#include "modules/register/register_demo.h"
 
 #define STRUCTURE_FILE "bildungsregion_duisburg_struktur.json"
 
@@ -245,6 +247,10 @@ gint64 demo_load(const bireg_ctx *ctx, const char *data_dir, GError **err)
 	if (demo_accounts(&rctx, id, err) < 0)
 		goto fail;
 	if (demo_logo(&rctx, err) < 0)
+		goto fail;
+	/* The register: kinds of institution, areas, schools, people, bodies. */
+	if (institution_type_seed(&rctx, err) < 0 ||
+	    register_demo_load(&rctx, data_dir, root, err) < 0)
 		goto fail;
 	if (db_commit(ctx->db, err) < 0) {
 		id = -1;

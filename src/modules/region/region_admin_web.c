@@ -17,7 +17,6 @@
  */
 #include "modules/region/region_admin_web.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "app.h"
@@ -30,6 +29,7 @@
 #include "modules/region/letterhead_web.h"
 #include "modules/region/region_store.h"
 #include "modules/region/region_web.h"
+#include "view/form.h"
 #include "view/format.h"
 #include "view/i18n.h"
 #include "view/view.h"
@@ -47,24 +47,6 @@
 
 /* ---- helpers --------------------------------------------------------- */
 
-/* The translation of msgid with "{key}" placeholders replaced by values
- * (pairs of key, value, ended by NULL). Newly allocated. */
-G_GNUC_NULL_TERMINATED static char *tr_fill(const req_ctx *rc, const char *msgid, ...)
-{
-	GString *s = g_string_new(view_t(rc, msgid));
-	va_list ap;
-	const char *key;
-
-	va_start(ap, msgid);
-	while ((key = va_arg(ap, const char *))) {
-		const char *value = va_arg(ap, const char *);
-		g_autofree char *tag = g_strconcat("{", key, "}", NULL);
-		g_string_replace(s, tag, value, 0);
-	}
-	va_end(ap);
-	return g_string_free(s, FALSE);
-}
-
 /* "2 MB", "1,5 MB", "12 KB", "300 Byte". Newly allocated. */
 static char *size_label(const req_ctx *rc, int64_t bytes)
 {
@@ -80,7 +62,7 @@ static char *size_label(const req_ctx *rc, int64_t bytes)
 		return g_strconcat(n, " KB", NULL);
 	}
 	g_autofree char *n = format_int(rc->req->lang, bytes);
-	return tr_fill(rc, N_("{n} bytes"), "n", n, NULL);
+	return view_tf(rc, N_("{n} bytes"), "n", n, NULL);
 }
 
 static const char *type_label(const char *media_type)
@@ -213,11 +195,11 @@ static json_t *logo_model(req_ctx *rc)
 	fit((int)json_integer_value(json_object_get(logo, "width")),
 	    (int)json_integer_value(json_object_get(logo, "height")), PREVIEW_MAX_WIDTH,
 	    PREVIEW_MAX_HEIGHT, false, &pw, &ph);
-	alt = tr_fill(rc, N_("Logo of {region}"), "region", region_name ? region_name : "", NULL);
+	alt = view_tf(rc, N_("Logo of {region}"), "region", region_name ? region_name : "", NULL);
 	size = size_label(rc, json_integer_value(json_object_get(logo, "size")));
 	w = format_int(rc->req->lang, json_integer_value(json_object_get(logo, "width")));
 	h = format_int(rc->req->lang, json_integer_value(json_object_get(logo, "height")));
-	facts = tr_fill(rc, N_("{type}, {width} × {height} pixels, {size}"), "type",
+	facts = view_tf(rc, N_("{type}, {width} × {height} pixels, {size}"), "type",
 			type_label(json_string_value(json_object_get(logo, "media_type"))), "width",
 			w, "height", h, "size", size, NULL);
 	return json_pack("{s:b,s:O,s:O,s:s,s:s,s:i,s:i}", "has_logo", true, "src",
@@ -258,7 +240,7 @@ static int settings_page(req_ctx *rc, const page_state *ps)
 	g_autofree char *letter_pdf = view_href(rc, "/verwaltung/region/briefbogen.pdf");
 	g_autofree char *table_pdf = view_href(rc, "/verwaltung/region/tabelle.pdf");
 	g_autofree char *limit = size_label(rc, (int64_t)logo_limit(rc));
-	g_autofree char *hint = tr_fill(rc, N_("A PNG, JPEG or WebP image of at most {size}. It is shown 40 pixels high at the top of every page; a wide logo with a transparent or white background works best."),
+	g_autofree char *hint = view_tf(rc, N_("A PNG, JPEG or WebP image of at most {size}. It is shown 40 pixels high at the top of every page; a wide logo with a transparent or white background works best."),
 					"size", limit, NULL);
 	const char *fields[N_CONTACT + 1];
 	const char *messages[N_CONTACT + 1];
@@ -349,7 +331,7 @@ static char *logo_message(req_ctx *rc, const GError *err)
 		return g_strdup(view_t(rc, N_("Please choose an image file for the logo.")));
 	case FILE_ERROR_TOO_LARGE:
 		limit = size_label(rc, (int64_t)logo_limit(rc));
-		return tr_fill(rc, N_("The file is too large: the logo may have at most {size}. Please make the image smaller or save it with stronger compression."),
+		return view_tf(rc, N_("The file is too large: the logo may have at most {size}. Please make the image smaller or save it with stronger compression."),
 			       "size", limit, NULL);
 	case FILE_ERROR_TYPE:
 		return g_strdup(view_t(rc, N_("This file is not a PNG, JPEG or WebP image. Please choose an image in one of these formats.")));
@@ -495,7 +477,7 @@ static char *contact_error(req_ctx *rc, size_t i, const char *v)
 				    : NULL;
 	if (g_utf8_strlen(v, -1) > cf->max_chars) {
 		g_autofree char *max = format_int(rc->req->lang, cf->max_chars);
-		return tr_fill(rc, N_("This entry is too long: at most {max} characters."), "max",
+		return view_tf(rc, N_("This entry is too long: at most {max} characters."), "max",
 			       max, NULL);
 	}
 	if (!strcmp(cf->name, "postcode") && !five_digits(v))

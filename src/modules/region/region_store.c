@@ -215,27 +215,33 @@ int64_t region_store_upsert(const bireg_ctx *ctx, const region_input *in, GError
 int region_store_set_levels(const bireg_ctx *ctx, const char *const *names,
 			    const char *const *descriptions, size_t n, GError **err)
 {
-	g_autoptr(db_stmt) del = db_prepare(ctx->db, "DELETE FROM region_level WHERE region_id = $1", err);
+	/* Levels are updated in place by position, not deleted and inserted
+	 * again: bodies refer to their level's row (body.level_id), and a
+	 * renamed level must keep its bodies. Only positions beyond n go. */
+	g_autoptr(db_stmt) upsert = db_prepare(ctx->db,
+		"INSERT INTO region_level (region_id, position, name, description) VALUES ($1, $2, $3, $4) "
+		"ON CONFLICT (region_id, position) DO UPDATE SET name = excluded.name, "
+		"description = excluded.description",
+		err);
+	g_autoptr(db_stmt) del = NULL;
+
+	if (!upsert)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		db_reset(upsert);
+		db_bind_int64(upsert, 1, ctx->region_id);
+		db_bind_int64(upsert, 2, (int64_t)i + 1);
+		db_bind_text(upsert, 3, names[i]);
+		db_bind_text(upsert, 4, descriptions[i] ? descriptions[i] : "");
+		if (db_run(upsert, err) < 0)
+			return -1;
+	}
+	del = db_prepare(ctx->db, "DELETE FROM region_level WHERE region_id = $1 AND position > $2", err);
 	if (!del)
 		return -1;
 	db_bind_int64(del, 1, ctx->region_id);
-	if (db_run(del, err) < 0)
-		return -1;
-	g_autoptr(db_stmt) ins = db_prepare(ctx->db,
-		"INSERT INTO region_level (region_id, position, name, description) VALUES ($1, $2, $3, $4)",
-		err);
-	if (!ins)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		db_reset(ins);
-		db_bind_int64(ins, 1, ctx->region_id);
-		db_bind_int64(ins, 2, (int64_t)i + 1);
-		db_bind_text(ins, 3, names[i]);
-		db_bind_text(ins, 4, descriptions[i] ? descriptions[i] : "");
-		if (db_run(ins, err) < 0)
-			return -1;
-	}
-	return 0;
+	db_bind_int64(del, 2, (int64_t)n);
+	return db_run(del, err) < 0 ? -1 : 0;
 }
 
 int64_t region_store_add_feedback(const bireg_ctx *ctx, const feedback_input *in, GError **err)

@@ -38,7 +38,9 @@ typedef struct region_input {
 /* Creates a region, or updates the one with the same slug. Returns its id
  * or -1. Runs in the caller's transaction if one is open. */
 int64_t region_store_upsert(const bireg_ctx *ctx, const region_input *in, GError **err);
-/* Replaces the levels of ctx->region_id with names[i]/descriptions[i]. */
+/* Sets the levels of ctx->region_id to names[i]/descriptions[i] (position
+ * i + 1), updating existing rows in place so bodies keep their level;
+ * levels beyond n are removed (their bodies lose the level). */
 int region_store_set_levels(const bireg_ctx *ctx, const char *const *names,
 			    const char *const *descriptions, size_t n, GError **err);
 
