@@ -200,8 +200,10 @@ static int cmd_demo(int argc, char **argv)
 	db *d;
 
 	g_option_context_set_summary(
-		oc, "Creates or refreshes the demo region \"Bildungsregion Duisburg\" with its levels\n"
-		    "and office, from public facts; all contact data is made up.");
+		oc, "Creates or refreshes the demo region \"Bildungsregion Duisburg\" with its levels,\n"
+		    "office and register (areas, the schools of the NRW school directory, other\n"
+		    "institutions, the bodies with their rules of procedure, people and memberships),\n"
+		    "from public facts; all people and contact data are made up.");
 	add_common(oc, &co);
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if ((rc = parse_args(oc, &argc, &argv)) || (rc = load_config(&co, &cfg))) {
