@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import {
-  checkAxe, focusedElement, horizontalOverflow, login, logout, screenshot, useBiregAndBrowser,
+  focusedElement, horizontalOverflow, login, logout, pageChecker, useBiregAndBrowser,
   visibleText,
 } from './harness.mjs';
 
@@ -77,28 +77,11 @@ function recoveryCode() {
 
 const shared = useBiregAndBrowser();
 const { openPage, withPage } = shared;
+const checkPage = pageChecker('account');
 
 function pathOf(page) {
   const u = new URL(page.url());
   return u.pathname + u.search;
-}
-
-/** axe, a desktop and a 360 px screenshot, and no horizontal scrolling at 360 px. */
-async function checkPage(page, name) {
-  await checkAxe(page);
-  await screenshot(page, `account-${name}-desktop`);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.waitForTimeout(50);
-  const overflow = await horizontalOverflow(page);
-  await screenshot(page, `account-${name}-360`);
-  await page.setViewportSize(size);
-  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than a 360px viewport`);
-  // A request the browser cancels because a form was sent meanwhile (the
-  // favicon, say) is no failure; everything else since the last check is.
-  const problems = page.problems.filter((p) => !/^requestfailed: .* net::ERR_ABORTED/.test(p));
-  page.problems.length = 0;
-  assert.deepEqual(problems, [], 'console errors, CSP violations or failed requests');
 }
 
 // ---- TOTP self-check ------------------------------------------------------

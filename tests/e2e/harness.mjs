@@ -35,6 +35,7 @@ import { spawn } from 'node:child_process';
 import { after, before } from 'node:test';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import assert from 'node:assert/strict';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -510,6 +511,66 @@ export async function visibleText(page) {
 export async function horizontalOverflow(page) {
   return page.evaluate(() =>
     Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth);
+}
+
+/**
+ * The checks every state of a page passes: axe clean (WCAG 2.1 A/AA),
+ * screenshots `${name}-desktop` and `${name}-360`, no horizontal scrolling
+ * at 360 px, and no console errors, CSP violations or failed requests since
+ * the last check (a request the browser cancels because a form was sent
+ * meanwhile, the favicon say, is no failure). Clears page.problems.
+ */
+export async function checkPage(page, name) {
+  await checkAxe(page);
+  await screenshot(page, `${name}-desktop`);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForTimeout(50);
+  const overflow = await horizontalOverflow(page);
+  await screenshot(page, `${name}-360`);
+  await page.setViewportSize(size);
+  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than a 360px viewport`);
+  const problems = page.problems.filter((p) => !/^requestfailed: .* net::ERR_ABORTED/.test(p));
+  page.problems.length = 0;
+  assert.deepEqual(problems, [], 'console errors, CSP violations or failed requests');
+}
+
+/** checkPage() with the screenshots named `${prefix}-${name}`: one per test file. */
+export function pageChecker(prefix) {
+  return (page, name) => checkPage(page, `${prefix}-${name}`);
+}
+
+/** Blur the focused element and scroll to the top: the next Tab starts at the page's top. */
+export async function focusFromTop(page) {
+  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+}
+
+/**
+ * Tab (at most `max` times) until the element with that id has the focus,
+ * from where the focus is or, with `fromTop`, from the top of the page;
+ * asserts the focus is visible there and resolves to focusedElement().
+ */
+export async function tabTo(page, id, { max = 80, fromTop = false } = {}) {
+  if (fromTop) await focusFromTop(page);
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const el = await focusedElement(page);
+    if (el?.id === id) {
+      assert.ok(await hasFocusIndicator(page), `#${id} has no visible focus`);
+      return el;
+    }
+  }
+  throw new Error(`Tab never reached #${id}`);
+}
+
+/** Click what `selector` names and wait for the navigation it starts (a form sent). */
+export async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+/** The text of a form field's error message (the element `#${id}-error`). */
+export function errorText(page, id) {
+  return page.locator(`#${id}-error`).innerText();
 }
 
 /**

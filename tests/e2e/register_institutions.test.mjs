@@ -15,50 +15,15 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkAxe, focusedElement, hasFocusIndicator, horizontalOverflow, login, screenshot,
-  useBiregAndBrowser,
+  errorText, login, pageChecker, submit, tabTo, useBiregAndBrowser,
 } from './harness.mjs';
 
 const OFFICE = { email: 'geschaeftsstelle@demo.bireg.example', password: 'duisburg-demo-office' };
 
 const shared = useBiregAndBrowser();
 const { openPage } = shared;
+const checkPage = pageChecker('institutions');
 
-/** axe, screenshots at desktop and 360 px, no horizontal scrolling, no failed requests. */
-async function checkPage(page, name) {
-  await checkAxe(page);
-  await screenshot(page, `institutions-${name}-desktop`);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.waitForTimeout(50);
-  const overflow = await horizontalOverflow(page);
-  await screenshot(page, `institutions-${name}-360`);
-  await page.setViewportSize(size);
-  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than a 360px viewport`);
-  const problems = page.problems.filter((p) => !/^requestfailed: .* net::ERR_ABORTED/.test(p));
-  page.problems.length = 0;
-  assert.deepEqual(problems, [], 'console errors, CSP violations or failed requests');
-}
-
-/** Tab from the top of the page until the element with that id has the focus. */
-async function tabTo(page, id, { max = 120 } = {}) {
-  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const el = await focusedElement(page);
-    if (el?.id === id) {
-      assert.ok(await hasFocusIndicator(page), `#${id} has no visible focus`);
-      return el;
-    }
-  }
-  throw new Error(`Tab never reached #${id}`);
-}
-
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
-}
-
-const errorText = (page, id) => page.locator(`#${id}-error`).innerText();
 const count = async (sql, params = []) => Number((await shared.bireg.db.query(sql, params))[0][0]);
 
 describe('institutions of the register', { timeout: 300_000 }, () => {
@@ -81,10 +46,10 @@ describe('institutions of the register', { timeout: 300_000 }, () => {
     await checkPage(page, 'list');
 
     // the kind: "Schule" is the first entry after "Alle Arten"
-    await tabTo(page, 'institutions-art');
+    await tabTo(page, 'institutions-art', { fromTop: true, max: 120 });
     await page.keyboard.press('ArrowDown');
     assert.equal(await page.inputValue('#institutions-art'), String(schoolType));
-    await tabTo(page, 'institutions-apply');
+    await tabTo(page, 'institutions-apply', { fromTop: true, max: 120 });
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     const url = new URL(page.url());
     assert.equal(url.searchParams.get('art'), String(schoolType));
@@ -96,7 +61,7 @@ describe('institutions of the register', { timeout: 300_000 }, () => {
     await checkPage(page, 'list-schools');
 
     // the search box, typed without umlauts, keeps the kind
-    await tabTo(page, 'institutions-q');
+    await tabTo(page, 'institutions-q', { fromTop: true, max: 120 });
     await page.keyboard.type('gesamtschule');
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     const names = await page.locator('#institutions-table tbody th').allInnerTexts();
@@ -113,7 +78,7 @@ describe('institutions of the register', { timeout: 300_000 }, () => {
 
   it('refuses an institution with mistakes, keeps the values and stores nothing', async () => {
     await page.goto('/register/institutionen');
-    await tabTo(page, 'institutions-new');
+    await tabTo(page, 'institutions-new', { fromTop: true, max: 120 });
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     assert.match(new URL(page.url()).pathname, /\/register\/institutionen\/neu$/);
     await checkPage(page, 'new');

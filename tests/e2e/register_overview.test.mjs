@@ -16,30 +16,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkAxe, focusedElement, hasFocusIndicator, horizontalOverflow, login, screenshot,
-  useBiregAndBrowser, visibleText,
+  focusedElement, hasFocusIndicator, login, pageChecker, useBiregAndBrowser, visibleText,
 } from './harness.mjs';
 
 const OFFICE = { email: 'geschaeftsstelle@demo.bireg.example', password: 'duisburg-demo-office' };
 
 const shared = useBiregAndBrowser();
 const { openPage } = shared;
-
-/** axe, screenshots at desktop and 360 px, no horizontal scrolling, no failed requests. */
-async function checkPage(page, name) {
-  await checkAxe(page);
-  await screenshot(page, `register-${name}-desktop`);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.waitForTimeout(50);
-  const overflow = await horizontalOverflow(page);
-  await screenshot(page, `register-${name}-360`);
-  await page.setViewportSize(size);
-  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than a 360px viewport`);
-  const problems = page.problems.filter((p) => !/^requestfailed: .* net::ERR_ABORTED/.test(p));
-  page.problems.length = 0;
-  assert.deepEqual(problems, [], 'console errors, CSP violations or failed requests');
-}
+const checkPage = pageChecker('register');
 
 /** Tab from where the focus is until the element matching `test` has it. */
 async function tabUntil(page, test, what, { max = 80 } = {}) {

@@ -15,8 +15,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkAxe, focusedElement, hasFocusIndicator, horizontalOverflow, login, screenshot,
-  useBiregAndBrowser,
+  errorText, login, pageChecker, submit, tabTo, useBiregAndBrowser,
 } from './harness.mjs';
 
 const OFFICE = { email: 'geschaeftsstelle@demo.bireg.example', password: 'duisburg-demo-office' };
@@ -24,42 +23,7 @@ const NOW = '2026-01-01T00:00:00Z';
 
 const shared = useBiregAndBrowser();
 const { openPage } = shared;
-
-/** axe, screenshots at desktop and 360 px, no horizontal scrolling, no failed requests. */
-async function checkPage(page, name) {
-  await checkAxe(page);
-  await screenshot(page, `people-${name}-desktop`);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.waitForTimeout(50);
-  const overflow = await horizontalOverflow(page);
-  await screenshot(page, `people-${name}-360`);
-  await page.setViewportSize(size);
-  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than a 360px viewport`);
-  const problems = page.problems.filter((p) => !/^requestfailed: .* net::ERR_ABORTED/.test(p));
-  page.problems.length = 0;
-  assert.deepEqual(problems, [], 'console errors, CSP violations or failed requests');
-}
-
-/** Tab from the top of the page until the element with that id has the focus. */
-async function tabTo(page, id, { max = 80 } = {}) {
-  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const el = await focusedElement(page);
-    if (el?.id === id) {
-      assert.ok(await hasFocusIndicator(page), `#${id} has no visible focus`);
-      return el;
-    }
-  }
-  throw new Error(`Tab never reached #${id}`);
-}
-
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
-}
-
-const errorText = (page, id) => page.locator(`#${id}-error`).innerText();
+const checkPage = pageChecker('people');
 
 describe('people of the register', { timeout: 300_000 }, () => {
   let page;
@@ -86,7 +50,7 @@ describe('people of the register', { timeout: 300_000 }, () => {
     assert.equal(resp.status(), 200);
     assert.equal(await page.locator('h1').innerText(), 'Personen');
     await checkPage(page, 'list');
-    await tabTo(page, 'people-new');
+    await tabTo(page, 'people-new', { fromTop: true });
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     assert.match(new URL(page.url()).pathname, /\/register\/personen\/neu$/);
     await checkPage(page, 'new');

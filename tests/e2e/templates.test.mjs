@@ -18,8 +18,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  checkAxe, focusedElement, hasFocusIndicator, horizontalOverflow, login, screenshot,
-  useBiregAndBrowser, visibleText,
+  focusedElement, focusFromTop, login, pageChecker, tabTo, useBiregAndBrowser,
+  visibleText,
 } from './harness.mjs';
 
 const OFFICE = { email: 'geschaeftsstelle@demo.bireg.example', password: 'duisburg-demo-office' };
@@ -27,41 +27,9 @@ const MAIL_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'bireg-e2e-mail-'));
 
 const shared = useBiregAndBrowser({ env: { BIREG_MAIL_DEV_DIR: MAIL_DIR } });
 const { openPage } = shared;
+const checkPage = pageChecker('templates');
 
 after(() => fs.rmSync(MAIL_DIR, { recursive: true, force: true }));
-
-/** axe, screenshots at desktop and 360 px, no horizontal scrolling, no failed requests. */
-async function checkPage(page, name) {
-  await checkAxe(page);
-  await screenshot(page, `templates-${name}-desktop`);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.waitForTimeout(50);
-  const overflow = await horizontalOverflow(page);
-  await screenshot(page, `templates-${name}-360`);
-  await page.setViewportSize(size);
-  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than a 360px viewport`);
-  const problems = page.problems.filter((p) => !/^requestfailed: .* net::ERR_ABORTED/.test(p));
-  page.problems.length = 0;
-  assert.deepEqual(problems, [], 'console errors, CSP violations or failed requests');
-}
-
-/** Tab from where the focus is until the element with that id has it. */
-async function tabTo(page, id, { max = 80 } = {}) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const el = await focusedElement(page);
-    if (el?.id === id) {
-      assert.ok(await hasFocusIndicator(page), `#${id} has no visible focus`);
-      return el;
-    }
-  }
-  throw new Error(`Tab never reached #${id}`);
-}
-
-async function fromTop(page) {
-  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
-}
 
 async function templateRows() {
   return shared.bireg.db.query('SELECT key, lang, subject, body FROM message_template ORDER BY id');
@@ -111,7 +79,7 @@ describe('template editor', { timeout: 300_000 }, () => {
       'Eingang einer Rückmeldung zur Barrierefreiheit (Deutsch)');
     assert.ok((await visibleText(page)).includes('{{nummer}}'), 'the placeholders are not listed');
     await checkPage(page, 'edit');
-    await fromTop(page);
+    await focusFromTop(page);
     await typeInto(page, 'template-body', 'Guten Tag {{name}},\n\nIhre Nummer: {{foo}}.');
     await tabTo(page, 'template-preview');
     const [res] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
@@ -134,7 +102,7 @@ describe('template editor', { timeout: 300_000 }, () => {
 
   it('previews with sample values without saving', async () => {
     await page.goto('/verwaltung/vorlagen/feedback.received?sprache=de');
-    await fromTop(page);
+    await focusFromTop(page);
     await typeInto(page, 'template-body',
       'Guten Tag {{name}},\n\nIhre Nummer: {{nummer}}.\n\n- Erklärung: {{link}}');
     await tabTo(page, 'template-preview');
@@ -151,7 +119,7 @@ describe('template editor', { timeout: 300_000 }, () => {
 
   it('saves and resets to the default with the keyboard', async () => {
     await page.goto('/verwaltung/vorlagen/feedback.received?sprache=de');
-    await fromTop(page);
+    await focusFromTop(page);
     await typeInto(page, 'template-subject', 'Danke für Ihre Rückmeldung Nr. {{nummer}}');
     await tabTo(page, 'template-save');
     let [res] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
@@ -164,7 +132,7 @@ describe('template editor', { timeout: 300_000 }, () => {
     assert.ok((await visibleText(page)).includes('Angepasst am'), 'no "changed" status');
     await checkPage(page, 'saved');
 
-    await fromTop(page);
+    await focusFromTop(page);
     await tabTo(page, 'template-reset');
     [res] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     assert.equal(res.status(), 200);

@@ -30,6 +30,7 @@ messages that reached the test server.
 """
 
 import contextlib
+import html
 import http.client
 import json
 import os
@@ -1178,6 +1179,62 @@ class ServerTestCase(unittest.TestCase):
     def assertNotInBody(self, needle, resp, msg=""):
         self.assertNotIn(needle, resp.text, "%s%r must not be in the body of:\n%s"
                          % (msg + "\n" if msg else "", needle, resp.describe()))
+
+
+class OfficeTestCase(ServerTestCase):
+    """A ServerTestCase whose every test starts with self.c, a Client logged in
+    as the demo office (DEMO_ACCOUNTS["office"]), and with small SQL helpers."""
+
+    def setUp(self):
+        super().setUp()
+        self.c = Client(self.server)
+        self.assertStatus(self.c.login(*DEMO_ACCOUNTS["office"]), 303, "office login")
+
+    def q(self, sql, params=()):
+        """The rows of sql (? placeholders) on the server's database."""
+        return self.server.query(sql, params)
+
+    def one(self, sql, params=()):
+        """The first column of the first row of sql."""
+        return self.q(sql, params)[0][0]
+
+    def region_id(self, slug="duisburg"):
+        return self.one("SELECT id FROM region WHERE slug = ?", (slug,))
+
+
+# ---- reading the register's HTML pages -------------------------------------
+
+def field_error(resp, field_id):
+    """The text of the error under a form field (id="<field_id>-error"), or None."""
+    m = re.search(r'id="%s-error">.*?</span><span><span class="kern-sr-only">[^<]*</span>(.*?)</span>'
+                  % re.escape(field_id), resp.text, re.S)
+    return html.unescape(m.group(1)).strip() if m else None
+
+
+def input_value(resp, field_id):
+    """The value of the <input id="field_id"> ("" without one), or None when there is no such input."""
+    m = re.search(r'<input[^>]*\bid="%s"[^>]*>' % re.escape(field_id), resp.text)
+    if not m:
+        return None
+    v = re.search(r'\bvalue="([^"]*)"', m.group(0))
+    return html.unescape(v.group(1)) if v else None
+
+
+def selected_value(resp, field_id):
+    """The value of the selected option of <select id="field_id">, or None."""
+    m = re.search(r'<select[^>]*\bid="%s"[^>]*>(.*?)</select>' % re.escape(field_id), resp.text, re.S)
+    if not m:
+        return None
+    o = re.search(r'<option value="([^"]*)" selected>', m.group(1))
+    return html.unescape(o.group(1)) if o else None
+
+
+def main_text(resp):
+    """The text of the page's <main> (the whole body without one), tags dropped and
+    white space folded."""
+    m = re.search(r"<main\b.*?</main>", resp.text, re.S)
+    t = html.unescape(re.sub(r"<[^>]+>", " ", m.group(0) if m else resp.text))
+    return re.sub(r"\s+", " ", t)
 
 
 class CountingResult(unittest.TextTestResult):

@@ -37,40 +37,11 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import DEMO_ACCOUNTS, Client, add_region_wesel, location_path  # noqa: E402
+from harness import (DEMO_ACCOUNTS, Client, add_region_wesel, field_error, input_value,  # noqa: E402
+                     location_path, main_text, selected_value)
 
-OFFICE = DEMO_ACCOUNTS["office"]
 JSON = {"Accept": "application/json"}
 NOW = "2026-01-01T00:00:00Z"
-
-
-def field_error(resp, field_id):
-    """The text of the error under an input (id="<field_id>-error"), or None."""
-    m = re.search(r'id="%s-error">.*?</span><span><span class="kern-sr-only">[^<]*</span>(.*?)</span>'
-                  % re.escape(field_id), resp.text, re.S)
-    return html.unescape(m.group(1)).strip() if m else None
-
-
-def input_value(resp, field_id):
-    m = re.search(r'<input[^>]*\bid="%s"[^>]*>' % re.escape(field_id), resp.text)
-    if not m:
-        return None
-    v = re.search(r'\bvalue="([^"]*)"', m.group(0))
-    return html.unescape(v.group(1)) if v else None
-
-
-def selected_value(resp, field_id):
-    m = re.search(r'<select[^>]*\bid="%s"[^>]*>(.*?)</select>' % re.escape(field_id), resp.text, re.S)
-    if not m:
-        return None
-    o = re.search(r'<option value="([^"]*)" selected>', m.group(1))
-    return html.unescape(o.group(1)) if o else None
-
-
-def main_text(resp):
-    m = re.search(r"<main\b.*?</main>", resp.text, re.S)
-    t = html.unescape(re.sub(r"<[^>]+>", " ", m.group(0) if m else resp.text))
-    return re.sub(r"\s+", " ", t)
 
 
 def body_form(**kw):
@@ -91,34 +62,20 @@ def membership_form(**kw):
     return {k: v for k, v in f.items() if v is not None}
 
 
-class BodiesTest(harness.ServerTestCase):
+class BodiesTest(harness.OfficeTestCase):
 
     @classmethod
     def prepare_server(cls, srv):
         add_region_wesel(srv)
 
-    def setUp(self):
-        super().setUp()
-        self.c = Client(self.server)
-        self.assertStatus(self.c.login(*OFFICE), 303, "office login")
-
     # ---- helpers ---------------------------------------------------------
 
-    def q(self, sql, params=()):
-        return self.server.query(sql, params)
-
-    def count(self, sql, params=()):
-        return self.q(sql, params)[0][0]
-
-    def region_id(self, slug="duisburg"):
-        return self.count("SELECT id FROM region WHERE slug = ?", (slug,))
-
     def body_id(self, name):
-        return self.count("SELECT id FROM body WHERE region_id = ? AND name = ?",
+        return self.one("SELECT id FROM body WHERE region_id = ? AND name = ?",
                           (self.region_id(), name))
 
     def person(self, first, last):
-        return self.count("SELECT id FROM person WHERE region_id = ? AND first_name = ? AND "
+        return self.one("SELECT id FROM person WHERE region_id = ? AND first_name = ? AND "
                           "last_name = ?", (self.region_id(), first, last))
 
     def new_person(self, first, last, region=None):
@@ -152,7 +109,7 @@ class BodiesTest(harness.ServerTestCase):
     def test_01_body_bad_input(self):
         lk = self.body_id("Lenkungskreis")
         forum = self.body_id("Handlungsforum Die inklusive Bildungsstadt")
-        before = self.count("SELECT count(*) FROM body")
+        before = self.one("SELECT count(*) FROM body")
         cases = [
             ("quorum share over 100", body_form(name="Testgremium A", quorum_share_pct="150"),
              "body-quorum_share_pct", "100"),
@@ -180,7 +137,7 @@ class BodiesTest(harness.ServerTestCase):
                 self.assertInBody('class="kern-alert kern-alert--danger', r)
                 self.assertInBody('href="#%s"' % fid, r)  # in the summary too
                 self.assertEqual(input_value(r, "body-name"), fields["name"])
-                self.assertEqual(self.count("SELECT count(*) FROM body"), before, what)
+                self.assertEqual(self.one("SELECT count(*) FROM body"), before, what)
         # JSON: the same refusal as data.
         self.c.get("/register/gremien/neu")
         r = self.c.post("/register/gremien/neu", body_form(name="Testgremium G",
@@ -196,7 +153,7 @@ class BodiesTest(harness.ServerTestCase):
                                      parent_id=str(forum)))
         self.assertStatus(r, 422)
         self.assertIn("berichtet", field_error(r, "body-parent_id"))
-        self.assertEqual(self.count("SELECT count(*) FROM body WHERE id = ? AND parent_id = ?",
+        self.assertEqual(self.one("SELECT count(*) FROM body WHERE id = ? AND parent_id = ?",
                                     (lk, forum)), 0)
         # … nor go back to a single chair while it has two co-chairs.
         r = self.post_body("/register/gremien/%d/bearbeiten" % lk,
@@ -204,11 +161,11 @@ class BodiesTest(harness.ServerTestCase):
                                      decision_mode="consensus", quorum_rule="both_partners"))
         self.assertStatus(r, 422)
         self.assertIn("zwei gleichberechtigte", field_error(r, "body-chair_mode"))
-        self.assertEqual(self.count("SELECT count(*) FROM body WHERE id = ? AND "
+        self.assertEqual(self.one("SELECT count(*) FROM body WHERE id = ? AND "
                                     "chair_mode = 'co_chairs'", (lk,)), 1)
 
     def test_02_body_create_show_edit(self):
-        level = self.count("SELECT id FROM region_level WHERE region_id = ? ORDER BY position "
+        level = self.one("SELECT id FROM region_level WHERE region_id = ? ORDER BY position "
                            "LIMIT 1", (self.region_id(),))
         lk = self.body_id("Lenkungskreis")
         r = self.post_body("/register/gremien/neu", body_form(
@@ -229,7 +186,7 @@ class BodiesTest(harness.ServerTestCase):
         self.assertEqual(tuple(row), ("AG Ü", "working_group", level, lk, "2025-08-01", "co_chairs",
                                       "consensus", "both_partners", 50, 10, 2, 5, 0,
                                       "all_consent", 1, "voting", "Zeile eins\nZeile zwei"))
-        self.assertEqual(self.count("SELECT count(*) FROM search_entry WHERE kind = 'body' AND "
+        self.assertEqual(self.one("SELECT count(*) FROM search_entry WHERE kind = 'body' AND "
                                     "ref_id = ? AND title = 'Arbeitsgruppe Übergänge'", (bid,)), 1)
         r = self.c.get(location_path(r))
         self.assertStatus(r, 200)
@@ -288,7 +245,7 @@ class BodiesTest(harness.ServerTestCase):
         data = json.loads(self.c.get("/register/gremien?art=district_forum", headers=JSON).text)
         self.assertEqual(data["total"], 7)
         self.assertTrue(all(b["type"] == "district_forum" for b in data["bodies"]))
-        level = self.count("SELECT level_id FROM body WHERE id = ?", (self.body_id("Lenkungskreis"),))
+        level = self.one("SELECT level_id FROM body WHERE id = ?", (self.body_id("Lenkungskreis"),))
         data = json.loads(self.c.get("/register/gremien?ebene=%d" % level, headers=JSON).text)
         self.assertTrue(data["total"] >= 1)
         self.assertTrue(all(b["level_id"] == level for b in data["bodies"]))
@@ -301,13 +258,13 @@ class BodiesTest(harness.ServerTestCase):
         lk = self.body_id("Lenkungskreis")
         forum = self.body_id("Handlungsforum Die inklusive Bildungsstadt")
         pid = self.new_person("Erika", "Testfall")
-        other_member = self.count("SELECT id FROM membership WHERE body_id = ? AND role = 'member' "
+        other_member = self.one("SELECT id FROM membership WHERE body_id = ? AND role = 'member' "
                                   "ORDER BY id LIMIT 1", (forum,))
-        lk_member = self.count("SELECT id FROM membership WHERE body_id = ? AND role = 'member' "
+        lk_member = self.one("SELECT id FROM membership WHERE body_id = ? AND role = 'member' "
                                "AND end_day IS NULL ORDER BY id LIMIT 1", (lk,))
         wesel_person = self.new_person("Wera", "Wesel", region=self.region_id("wesel"))
         path = "/register/gremien/%d/mitglieder/neu" % lk
-        before = self.count("SELECT count(*) FROM membership")
+        before = self.one("SELECT count(*) FROM membership")
         cases = [
             ("end before start", membership_form(person_id=str(pid), start_day="1.5.2026",
                                                  end_day="30.4.2026"),
@@ -336,7 +293,7 @@ class BodiesTest(harness.ServerTestCase):
                 self.assertIsNotNone(msg, "%s: no message next to %s\n%s" % (what, fid, r.describe()))
                 if needle:
                     self.assertIn(needle, msg)
-                self.assertEqual(self.count("SELECT count(*) FROM membership"), before, what)
+                self.assertEqual(self.one("SELECT count(*) FROM membership"), before, what)
         # Values kept.
         self.c.get(path)
         r = self.c.post(path, membership_form(person_id=str(pid), start_day="1.5.2026",
@@ -358,7 +315,7 @@ class BodiesTest(harness.ServerTestCase):
         bid = self.body_id("Arbeitskreis Testlauf")
         anna = self.new_person("Anna", "Zwölfer")
         bert = self.new_person("Bert", "Zwölfer-Ersatz")
-        inst = self.count("SELECT id FROM institution WHERE region_id = ? ORDER BY id LIMIT 1", (rid,))
+        inst = self.one("SELECT id FROM institution WHERE region_id = ? ORDER BY id LIMIT 1", (rid,))
         path = "/register/gremien/%d/mitglieder/neu" % bid
         # The search step: folded spelling finds both, each with a link that chooses it.
         r = self.c.get(path + "?q=zwoelfer")
@@ -371,7 +328,7 @@ class BodiesTest(harness.ServerTestCase):
                                               partner_side="kommune", start_day="1.1.2025",
                                               note="Sprecherin"))
         self.assertRedirect(r, "/register/gremien/%d?gespeichert=mitglied" % bid)
-        m_anna = self.count("SELECT id FROM membership WHERE body_id = ? AND person_id = ?", (bid, anna))
+        m_anna = self.one("SELECT id FROM membership WHERE body_id = ? AND person_id = ?", (bid, anna))
         self.assertEqual(self.q("SELECT role, institution_id, partner_side, voting, start_day, "
                                 "end_day, note FROM membership WHERE id = ?", (m_anna,))[0],
                          ("member", inst, "kommune", 1, "2025-01-01", None, "Sprecherin"))
@@ -382,7 +339,7 @@ class BodiesTest(harness.ServerTestCase):
                                               substitute_for_id=str(m_anna), voting=None,
                                               start_day="1.1.2025"))
         self.assertStatus(r, 303)
-        m_bert = self.count("SELECT id FROM membership WHERE body_id = ? AND person_id = ?", (bid, bert))
+        m_bert = self.one("SELECT id FROM membership WHERE body_id = ? AND person_id = ?", (bid, bert))
         self.assertEqual(self.q("SELECT role, substitute_for_id, voting FROM membership WHERE id = ?",
                                 (m_bert,))[0], ("substitute", m_anna, 0))
         # The body page: Anna under members, Bert next to her.
@@ -398,7 +355,7 @@ class BodiesTest(harness.ServerTestCase):
                                               partner_side="kommune", start_day="1.1.2025",
                                               note="Sprecherin des Arbeitskreises"))
         self.assertRedirect(r, "/register/gremien/%d?gespeichert=mitgliedschaft" % bid)
-        self.assertEqual(self.count("SELECT count(*) FROM membership WHERE id = ? AND "
+        self.assertEqual(self.one("SELECT count(*) FROM membership WHERE id = ? AND "
                                     "note = 'Sprecherin des Arbeitskreises'", (m_anna,)), 1)
         # Deleting Anna is refused while Bert stands in for her.
         delete = "/register/mitgliedschaften/%d/loeschen" % m_anna
@@ -406,11 +363,11 @@ class BodiesTest(harness.ServerTestCase):
         r = self.c.post(delete)
         self.assertStatus(r, 409)
         self.assertInBody("Persönliche Stellvertretungen", r)
-        self.assertEqual(self.count("SELECT count(*) FROM membership WHERE id = ?", (m_anna,)), 1)
+        self.assertEqual(self.one("SELECT count(*) FROM membership WHERE id = ?", (m_anna,)), 1)
         # Ending before the start is refused; ending yesterday moves her to the former members.
         end = "/register/mitgliedschaften/%d/beenden" % m_anna
         r = self.c.get(end)
-        today = self.count("SELECT CAST(? AS TEXT)", (datetime.date.today().isoformat(),))
+        today = self.one("SELECT CAST(? AS TEXT)", (datetime.date.today().isoformat(),))
         self.assertEqual(input_value(r, "membership-end-end_day"), today)
         r = self.c.post(end, {"end_day": "31.12.2024"})
         self.assertStatus(r, 422)
@@ -435,7 +392,7 @@ class BodiesTest(harness.ServerTestCase):
         self.assertRedirect(r, "/register/gremien/%d?gespeichert=geloescht" % bid)
         r = self.c.post(delete)
         self.assertStatus(r, 303)
-        self.assertEqual(self.count("SELECT count(*) FROM membership WHERE body_id = ?", (bid,)), 0)
+        self.assertEqual(self.one("SELECT count(*) FROM membership WHERE body_id = ?", (bid,)), 0)
 
     def test_06_body_delete(self):
         lk = self.body_id("Lenkungskreis")
@@ -444,15 +401,15 @@ class BodiesTest(harness.ServerTestCase):
         r = self.c.post("/register/gremien/%d/loeschen" % lk)
         self.assertStatus(r, 409)
         self.assertInBody("Mitgliedschaften", r)
-        self.assertEqual(self.count("SELECT count(*) FROM body WHERE id = ?", (lk,)), 1)
+        self.assertEqual(self.one("SELECT count(*) FROM body WHERE id = ?", (lk,)), 1)
         self.c.get("/register/gremien/neu")
         r = self.c.post("/register/gremien/neu", body_form(name="Irrtum"))
         self.assertStatus(r, 303)
         bid = self.body_id("Irrtum")
         r = self.c.post("/register/gremien/%d/loeschen" % bid)
         self.assertRedirect(r, "/register/gremien?gespeichert=geloescht")
-        self.assertEqual(self.count("SELECT count(*) FROM body WHERE id = ?", (bid,)), 0)
-        self.assertEqual(self.count("SELECT count(*) FROM search_entry WHERE kind = 'body' AND "
+        self.assertEqual(self.one("SELECT count(*) FROM body WHERE id = ?", (bid,)), 0)
+        self.assertEqual(self.one("SELECT count(*) FROM search_entry WHERE kind = 'body' AND "
                                     "ref_id = ?", (bid,)), 0)
         self.assertInBody("Das Gremium wurde gelöscht.", self.c.get(location_path(r)))
 
@@ -566,7 +523,7 @@ class BodiesTest(harness.ServerTestCase):
         self.c.get("/register/gremien")
         self.assertStatus(self.c.post("/register/mitgliedschaften/%d/loeschen" % mid), 404)
         self.assertStatus(self.c.post("/register/gremien/%d/loeschen" % bid), 404)
-        self.assertEqual(self.count("SELECT count(*) FROM membership WHERE id = ?", (mid,)), 1)
+        self.assertEqual(self.one("SELECT count(*) FROM membership WHERE id = ?", (mid,)), 1)
         self.assertNotInBody("Weseler Kreis", self.c.get("/register/gremien?stand=alle"))
 
 

@@ -34,40 +34,11 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import DEMO_ACCOUNTS, Client, add_region_wesel, location_path  # noqa: E402
+from harness import (DEMO_ACCOUNTS, Client, add_region_wesel, field_error, input_value,  # noqa: E402
+                     location_path, main_text, selected_value)
 
-OFFICE = DEMO_ACCOUNTS["office"]
 JSON = {"Accept": "application/json"}
 NOW = "2026-01-01T00:00:00Z"
-
-
-def field_error(resp, field_id):
-    """The text of the error under an input (id="<field_id>-error"), or None."""
-    m = re.search(r'id="%s-error">.*?</span><span><span class="kern-sr-only">[^<]*</span>(.*?)</span>'
-                  % re.escape(field_id), resp.text, re.S)
-    return html.unescape(m.group(1)).strip() if m else None
-
-
-def input_value(resp, field_id):
-    m = re.search(r'<input[^>]*\bid="%s"[^>]*>' % re.escape(field_id), resp.text)
-    if not m:
-        return None
-    v = re.search(r'\bvalue="([^"]*)"', m.group(0))
-    return html.unescape(v.group(1)) if v else None
-
-
-def selected_value(resp, field_id):
-    m = re.search(r'<select[^>]*\bid="%s"[^>]*>(.*?)</select>' % re.escape(field_id), resp.text,
-                  re.S)
-    if not m:
-        return None
-    s = re.search(r'<option value="([^"]*)" selected>', m.group(1))
-    return html.unescape(s.group(1)) if s else ""
-
-
-def main_text(resp):
-    m = re.search(r"<main\b.*?</main>", resp.text, re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", m.group(0) if m else resp.text)))
 
 
 def inst_form(**kw):
@@ -79,27 +50,13 @@ def inst_form(**kw):
     return f
 
 
-class InstitutionsTest(harness.ServerTestCase):
+class InstitutionsTest(harness.OfficeTestCase):
 
     @classmethod
     def prepare_server(cls, srv):
         add_region_wesel(srv)
 
-    def setUp(self):
-        super().setUp()
-        self.c = Client(self.server)
-        self.assertStatus(self.c.login(*OFFICE), 303, "office login")
-
     # ---- helpers ---------------------------------------------------------------------
-
-    def q(self, sql, params=()):
-        return self.server.query(sql, params)
-
-    def one(self, sql, params=()):
-        return self.q(sql, params)[0][0]
-
-    def region_id(self, slug="duisburg"):
-        return self.one("SELECT id FROM region WHERE slug = ?", (slug,))
 
     def type_id(self, key, slug="duisburg"):
         return self.one("SELECT id FROM institution_type WHERE region_id = ? AND key = ?",

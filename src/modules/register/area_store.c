@@ -22,51 +22,6 @@ bool area_hierarchy_valid(const char *hierarchy)
 			     !strcmp(hierarchy, AREA_HIERARCHY_SOCIAL));
 }
 
-static const char *nz(const char *s)
-{
-	return s ? s : "";
-}
-
-/* Characters of a valid UTF-8 string; -1 when it is not valid. */
-static long chars(const char *s)
-{
-	if (!s)
-		return 0;
-	if (!g_utf8_validate(s, -1, NULL))
-		return -1;
-	return g_utf8_strlen(s, -1);
-}
-
-static bool text_ok(const char *s, long min, long max)
-{
-	long n = chars(s);
-	return n >= min && n <= max;
-}
-
-static bool five_digits(const char *s)
-{
-	if (!s || strlen(s) != 5)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!g_ascii_isdigit(*p))
-			return false;
-	return true;
-}
-
-/* One integer from a statement with $1 = region and $2 = an id. */
-static int64_t count_of(const bireg_ctx *ctx, const char *sql, int64_t id, GError **err)
-{
-	g_autoptr(db_stmt) st = db_prepare(ctx->db, sql, err);
-
-	if (!st)
-		return -1;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_int64(st, 2, id);
-	if (db_step(st, err) != DB_ROW)
-		return -1;
-	return db_col_int64(st, 0);
-}
-
 /* ---- the tree -------------------------------------------------------- */
 
 typedef struct node {
@@ -240,9 +195,9 @@ int64_t area_store_find(const bireg_ctx *ctx, const char *hierarchy, int64_t par
 	if (!st)
 		return -1;
 	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_text(st, 2, nz(hierarchy));
+	db_bind_text(st, 2, register_nz(hierarchy));
 	db_bind_int64(st, 3, parent_id);
-	db_bind_text(st, 4, nz(name));
+	db_bind_text(st, 4, register_nz(name));
 	r = db_step(st, err);
 	if (r < 0)
 		return -1;
@@ -273,7 +228,7 @@ json_t *area_store_get(const bireg_ctx *ctx, int64_t id, GError **err)
 		if (!(c = g_hash_table_lookup(t->by_id, &c->parent_id)))
 			break;
 	for (size_t i = 0; i < G_N_ELEMENTS(sql); i++)
-		if ((counts[i] = count_of(ctx, sql[i], id, err)) < 0)
+		if ((counts[i] = register_count(ctx, sql[i], id, err)) < 0)
 			return NULL;
 	o = node_json(t, n, depth);
 	json_object_set_new(o, "institutions", json_integer(counts[0]));
@@ -287,11 +242,11 @@ json_t *area_store_get(const bireg_ctx *ctx, int64_t id, GError **err)
 static int check_input(const bireg_ctx *ctx, const char *hierarchy, const area_input *in,
 		       GError **err)
 {
-	if (!text_ok(in->name, 1, 120))
+	if (!register_text_ok(in->name, 1, 120))
 		return register_invalid(err, "name", N_("Please enter a name of at most 120 characters."));
-	if (!text_ok(in->kind, 1, 60))
+	if (!register_text_ok(in->kind, 1, 60))
 		return register_invalid(err, "kind", N_("Please enter the kind of area (for example Stadtbezirk, Ortsteil or Sozialraum), at most 60 characters."));
-	if (!text_ok(in->code, 0, 20))
+	if (!register_text_ok(in->code, 0, 20))
 		return register_invalid(err, "code", N_("The code may have at most 20 characters."));
 	if (in->parent_id) {
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
@@ -346,7 +301,7 @@ int64_t area_store_create(const bireg_ctx *ctx, const area_input *in, GError **e
 			else
 				db_bind_null(st, 3);
 			db_bind_text(st, 4, in->kind);
-			db_bind_text(st, 5, nz(in->code));
+			db_bind_text(st, 5, register_nz(in->code));
 			db_bind_text(st, 6, in->name);
 			db_bind_int64(st, 7, in->position);
 			if (db_step(st, err) == DB_ROW)
@@ -361,19 +316,11 @@ int64_t area_store_create(const bireg_ctx *ctx, const area_input *in, GError **e
 /* The hierarchy of area id in the region into *out; 0, or -1 with NOT_FOUND. */
 static int area_hierarchy(const bireg_ctx *ctx, int64_t id, char **out, GError **err)
 {
-	g_autoptr(db_stmt) st = db_prepare(ctx->db,
-		"SELECT hierarchy FROM area WHERE region_id = $1 AND id = $2", err);
-	int r;
+	g_autoptr(db_stmt) st = register_get_row(
+		ctx, "SELECT hierarchy FROM area WHERE region_id = $1 AND id = $2", id, "no such area", err);
 
 	if (!st)
 		return -1;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_int64(st, 2, id);
-	r = db_step(st, err);
-	if (r < 0)
-		return -1;
-	if (r != DB_ROW)
-		return register_fail(err, REGISTER_ERROR_NOT_FOUND, "no such area");
 	*out = g_strdup(db_col_text(st, 0));
 	return 0;
 }
@@ -447,7 +394,7 @@ int area_store_update(const bireg_ctx *ctx, int64_t id, const area_input *in, GE
 			else
 				db_bind_null(st, 3);
 			db_bind_text(st, 4, in->kind);
-			db_bind_text(st, 5, nz(in->code));
+			db_bind_text(st, 5, register_nz(in->code));
 			db_bind_text(st, 6, in->name);
 			db_bind_int64(st, 7, in->position);
 			rc = db_run(st, err) == DB_OK ? 0 : -1;
@@ -480,7 +427,7 @@ int area_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 	if (area_hierarchy(ctx, id, &hierarchy, err) < 0)
 		goto out;
 	for (size_t i = 0; i < G_N_ELEMENTS(uses); i++) {
-		int64_t n = count_of(ctx, uses[i].sql, id, err);
+		int64_t n = register_count(ctx, uses[i].sql, id, err);
 		if (n < 0)
 			goto out;
 		if (n > 0) {
@@ -510,9 +457,9 @@ int64_t area_postcode_add(const bireg_ctx *ctx, const char *postcode, const char
 	bool own;
 	int64_t id = -1;
 
-	if (!five_digits(postcode))
+	if (!register_digits(postcode, 5, 5))
 		return register_invalid(err, "postcode", N_("Please enter a postcode of five digits, for example 47051."));
-	if (!text_ok(quarter, 0, 120))
+	if (!register_text_ok(quarter, 0, 120))
 		return register_invalid(err, "quarter", N_("The quarter may have at most 120 characters."));
 	if (area_id <= 0)
 		return register_invalid(err, "area_id", N_("Please choose an area."));
@@ -533,7 +480,7 @@ int64_t area_postcode_add(const bireg_ctx *ctx, const char *postcode, const char
 			goto out;
 		db_bind_int64(dup, 1, ctx->region_id);
 		db_bind_text(dup, 2, postcode);
-		db_bind_text(dup, 3, nz(quarter));
+		db_bind_text(dup, 3, register_nz(quarter));
 		db_bind_int64(dup, 4, area_id);
 		if (db_step(dup, err) != DB_ROW)
 			goto out;
@@ -549,7 +496,7 @@ int64_t area_postcode_add(const bireg_ctx *ctx, const char *postcode, const char
 		if (st) {
 			db_bind_int64(st, 1, ctx->region_id);
 			db_bind_text(st, 2, postcode);
-			db_bind_text(st, 3, nz(quarter));
+			db_bind_text(st, 3, register_nz(quarter));
 			db_bind_int64(st, 4, area_id);
 			if (db_step(st, err) == DB_ROW)
 				id = db_col_int64(st, 0);
@@ -622,7 +569,7 @@ int64_t area_for_postcode(const bireg_ctx *ctx, const char *postcode, const char
 	bool several = false;
 	int r;
 
-	if (!five_digits(postcode) || !area_hierarchy_valid(hierarchy))
+	if (!register_digits(postcode, 5, 5) || !area_hierarchy_valid(hierarchy))
 		return 0;
 	st = db_prepare(ctx->db,
 		"SELECT p.area_id, p.quarter FROM area_postcode p JOIN area a ON a.id = p.area_id "

@@ -16,6 +16,7 @@
 #include "modules/account/perm.h"
 #include "modules/register/area_store.h"
 #include "modules/register/register.h"
+#include "modules/register/register_page.h"
 #include "view/form.h"
 #include "view/i18n.h"
 #include "view/view.h"
@@ -29,25 +30,6 @@ const char *area_hierarchy_label(const req_ctx *rc, const char *hierarchy)
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* The {id} of the path, or 0 when it is not a positive number. */
-static int64_t path_id(const req_ctx *rc, const char *name)
-{
-	gint64 id = 0;
-	const char *s = http_request_path_param(rc->req, name);
-
-	if (!s || !g_ascii_string_to_signed(s, 10, 1, G_MAXINT64, &id, NULL))
-		return 0;
-	return id;
-}
-
-/* prefix + id + suffix inside the request's region. */
-static char *href_id(const req_ctx *rc, const char *prefix, int64_t id, const char *suffix)
-{
-	g_autofree char *path = g_strdup_printf("%s%" G_GINT64_FORMAT "%s", prefix, (gint64)id,
-						suffix ? suffix : "");
-	return view_href(rc, path);
-}
-
 static json_t *crumbs(const req_ctx *rc, bool areas)
 {
 	g_autofree char *reg = view_href(rc, "/register");
@@ -58,26 +40,6 @@ static json_t *crumbs(const req_ctx *rc, bool areas)
 		json_array_append_new(c, json_pack("{s:s,s:s}", "label", view_t(rc, N_("Areas")),
 						   "href", gebiete));
 	return c;
-}
-
-/* The form's model under "form", and its errors at the top of the model
- * as well (for JSON clients: [{field, message}]). */
-static void put_form(json_t *model, const form *f, const req_ctx *rc)
-{
-	json_t *fm = form_model(f, rc);
-
-	json_object_set(model, "errors", json_object_get(fm, "errors"));
-	json_object_set_new(model, "form", fm);
-}
-
-static int store_failed(const req_ctx *rc, const char *what, const GError *err)
-{
-	int status = register_status_for(err);
-
-	if (status >= 500)
-		log_error("request %s: %s failed: %s", rc->req->request_id, what,
-			  err ? err->message : "?");
-	return status;
 }
 
 /* The kind an area gets when the form leaves it empty. */
@@ -100,8 +62,8 @@ static json_t *hierarchy_model(req_ctx *rc, const char *hierarchy, json_t *list)
 	json_array_foreach(list, i, a) {
 		int64_t id = json_integer_value(json_object_get(a, "id"));
 		int depth = (int)json_integer_value(json_object_get(a, "depth"));
-		g_autofree char *edit = href_id(rc, "/register/gebiete/", id, "/bearbeiten");
-		g_autofree char *del = href_id(rc, "/register/gebiete/", id, "/loeschen");
+		g_autofree char *edit = register_href_id(rc, "/register/gebiete/", id, "/bearbeiten");
+		g_autofree char *del = register_href_id(rc, "/register/gebiete/", id, "/loeschen");
 		g_autofree char *child_path = g_strdup_printf(
 			"/register/gebiete/neu?hierarchie=%s&ueber=%" G_GINT64_FORMAT, hierarchy, (gint64)id);
 		g_autofree char *child = view_href(rc, child_path);
@@ -136,7 +98,7 @@ static int areas_page(req_ctx *rc)
 	json_t *model;
 
 	if (!list)
-		return store_failed(rc, "listing areas", err);
+		return register_store_failed(rc, "listing areas", err);
 	if (!g_strcmp0(saved, "gebiet"))
 		notice = view_t(rc, N_("The area has been saved."));
 	else if (!g_strcmp0(saved, "geloescht"))
@@ -213,7 +175,7 @@ static int area_form_page(req_ctx *rc, int status, form *f, json_t *area)
 {
 	bool editing = area != NULL;
 	g_autofree char *action = editing
-		? href_id(rc, "/register/gebiete/", json_integer_value(json_object_get(area, "id")),
+		? register_href_id(rc, "/register/gebiete/", json_integer_value(json_object_get(area, "id")),
 			  "/bearbeiten")
 		: view_href(rc, "/register/gebiete/neu");
 	g_autofree char *cancel = view_href(rc, "/register/gebiete");
@@ -226,7 +188,7 @@ static int area_form_page(req_ctx *rc, int status, form *f, json_t *area)
 				  editing ? area_hierarchy_label(rc, json_string_value(json_object_get(area, "hierarchy"))) : "");
 
 	json_object_set(model, "area", area ? area : json_null());
-	put_form(model, f, rc);
+	register_put_form(model, f, rc);
 	return view_page_full(rc, status, "pages/register_area_form", title, model, crumbs(rc, true));
 }
 
@@ -241,7 +203,7 @@ static int area_new(req_ctx *rc)
 	int status;
 
 	if (!list)
-		return store_failed(rc, "listing areas", err);
+		return register_store_failed(rc, "listing areas", err);
 	if (!area_hierarchy_valid(h))
 		h = AREA_HIERARCHY_ADMIN;
 	if (over && *over)
@@ -280,7 +242,7 @@ static int area_create(req_ctx *rc)
 	int64_t id;
 
 	if (!list)
-		return store_failed(rc, "listing areas", err);
+		return register_store_failed(rc, "listing areas", err);
 	hierarchy_options(f, rc);
 	parent_options(f, rc, list, NULL, 0);
 	json_decref(list);
@@ -291,7 +253,7 @@ static int area_create(req_ctx *rc)
 	if (id < 0) {
 		if (register_error_to_form(f, rc, err))
 			return area_form_page(rc, 422, f, NULL);
-		return store_failed(rc, "creating an area", err);
+		return register_store_failed(rc, "creating an area", err);
 	}
 	log_info("request %s: area %" G_GINT64_FORMAT " created by account %" G_GINT64_FORMAT,
 		 rc->req->request_id, id, rc->ctx.user_id);
@@ -305,7 +267,7 @@ static int area_create(req_ctx *rc)
 static json_t *load_area(req_ctx *rc, int *status)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc, "id");
+	int64_t id = register_path_id(rc, "id");
 	json_t *a;
 
 	*status = 404;
@@ -313,7 +275,7 @@ static json_t *load_area(req_ctx *rc, int *status)
 		return NULL;
 	a = area_store_get(&rc->ctx, id, &err);
 	if (!a)
-		*status = store_failed(rc, "reading an area", err);
+		*status = register_store_failed(rc, "reading an area", err);
 	return a;
 }
 
@@ -329,7 +291,7 @@ static int area_edit(req_ctx *rc)
 	list = area_store_list(&rc->ctx, NULL, &err);
 	if (!list) {
 		json_decref(area);
-		return store_failed(rc, "listing areas", err);
+		return register_store_failed(rc, "listing areas", err);
 	}
 	parent_options(f, rc, list, json_string_value(json_object_get(area, "hierarchy")),
 		       json_integer_value(json_object_get(area, "id")));
@@ -355,7 +317,7 @@ static int area_update(req_ctx *rc)
 	list = area_store_list(&rc->ctx, NULL, &err);
 	if (!list) {
 		json_decref(area);
-		return store_failed(rc, "listing areas", err);
+		return register_store_failed(rc, "listing areas", err);
 	}
 	parent_options(f, rc, list, json_string_value(json_object_get(area, "hierarchy")), id);
 	json_decref(list);
@@ -367,7 +329,7 @@ static int area_update(req_ctx *rc)
 			if (register_error_to_form(f, rc, err))
 				status = area_form_page(rc, 422, f, area);
 			else
-				status = store_failed(rc, "changing an area", err);
+				status = register_store_failed(rc, "changing an area", err);
 		} else {
 			log_info("request %s: area %" G_GINT64_FORMAT " changed by account %" G_GINT64_FORMAT,
 				 rc->req->request_id, id, rc->ctx.user_id);
@@ -382,7 +344,7 @@ static int area_update(req_ctx *rc)
 
 static int delete_page(req_ctx *rc, int status, json_t *area, const char *error)
 {
-	g_autofree char *action = href_id(rc, "/register/gebiete/",
+	g_autofree char *action = register_href_id(rc, "/register/gebiete/",
 					      json_integer_value(json_object_get(area, "id")), "/loeschen");
 	g_autofree char *cancel = view_href(rc, "/register/gebiete");
 	g_autofree char *title = view_tf(rc, N_("Delete area {name}"), "name",
@@ -435,7 +397,7 @@ static int area_delete(req_ctx *rc)
 		if (g_error_matches(err, BIREG_REGISTER_ERROR, REGISTER_ERROR_IN_USE))
 			status = delete_page(rc, 409, area, view_t(rc, register_error_msgid(err)));
 		else
-			status = store_failed(rc, "deleting an area", err);
+			status = register_store_failed(rc, "deleting an area", err);
 		json_decref(area);
 		return status;
 	}
@@ -466,10 +428,10 @@ static int postcodes_page(req_ctx *rc, int status, form *f, const char *notice)
 	size_t i;
 
 	if (!list)
-		return store_failed(rc, "listing post codes", err);
+		return register_store_failed(rc, "listing post codes", err);
 	rows = json_array();
 	json_array_foreach(list, i, r) {
-		g_autofree char *del = href_id(rc, "/register/gebiete/plz/",
+		g_autofree char *del = register_href_id(rc, "/register/gebiete/plz/",
 						   json_integer_value(json_object_get(r, "id")), "/loeschen");
 		json_t *row = json_deep_copy(r);
 		json_object_set_new(row, "delete_action", json_string(del));
@@ -480,7 +442,7 @@ static int postcodes_page(req_ctx *rc, int status, form *f, const char *notice)
 	json_decref(list);
 	model = json_pack("{s:s,s:s,s:s,s:b,s:o}", "notice", notice ? notice : "", "action", action,
 			  "areas_href", areas, "has_rows", json_array_size(rows) > 0, "rows", rows);
-	put_form(model, f, rc);
+	register_put_form(model, f, rc);
 	return view_page_full(rc, status, "pages/register_area_postcodes",
 			      view_t(rc, N_("Postcode table")), model, crumbs(rc, true));
 }
@@ -492,7 +454,7 @@ static int area_options(form *f, req_ctx *rc)
 	size_t i;
 
 	if (!list)
-		return store_failed(rc, "listing areas", err);
+		return register_store_failed(rc, "listing areas", err);
 	form_add_option(f, "area_id", "", view_t(rc, N_("Please choose")));
 	json_array_foreach(list, i, a) {
 		g_autofree char *value = g_strdup_printf("%" JSON_INTEGER_FORMAT,
@@ -538,7 +500,7 @@ static int postcode_add(req_ctx *rc)
 	if (id < 0) {
 		if (register_error_to_form(f, rc, err))
 			return postcodes_page(rc, 422, f, NULL);
-		return store_failed(rc, "adding a post code", err);
+		return register_store_failed(rc, "adding a post code", err);
 	}
 	return view_redirect(rc, "/register/gebiete/plz?gespeichert=plz");
 }
@@ -546,12 +508,12 @@ static int postcode_add(req_ctx *rc)
 static int postcode_delete(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc, "id");
+	int64_t id = register_path_id(rc, "id");
 
 	if (!id)
 		return 404;
 	if (area_postcode_delete(&rc->ctx, id, &err) < 0)
-		return store_failed(rc, "deleting a post code", err);
+		return register_store_failed(rc, "deleting a post code", err);
 	return view_redirect(rc, "/register/gebiete/plz?gespeichert=geloescht");
 }
 

@@ -62,72 +62,9 @@ const char *body_type_label_de(const char *type)
 
 /* ---- helpers --------------------------------------------------------- */
 
-static bool one_of(const char *v, const char *const *set)
-{
-	for (size_t i = 0; v && set[i]; i++)
-		if (!strcmp(v, set[i]))
-			return true;
-	return false;
-}
-
 static const char *or_default(const char *v, const char *def)
 {
 	return v && *v ? v : def;
-}
-
-/* NULL for NULL or "" (nullable text columns). */
-static const char *nullable(const char *v)
-{
-	return v && *v ? v : NULL;
-}
-
-/* A calendar day as stored: exactly "YYYY-MM-DD" and a real date. */
-static bool is_day(const char *s)
-{
-	bireg_date d;
-	return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
-	       format_parse_date(s, &d, NULL);
-}
-
-static bool text_ok(const char *s, long max_chars)
-{
-	return !s || (g_utf8_validate(s, -1, NULL) && g_utf8_strlen(s, -1) <= max_chars);
-}
-
-/* Runs sql with int64 parameters ($1 = region, then args) and returns the
- * first column of the first row in *out (0 when there is no row). */
-static int query_int(const bireg_ctx *ctx, const char *sql, const int64_t *args, size_t n,
-		     int64_t *out, GError **err)
-{
-	g_autoptr(db_stmt) st = db_prepare(ctx->db, sql, err);
-	int r;
-
-	if (!st)
-		return -1;
-	db_bind_int64(st, 1, ctx->region_id);
-	for (size_t i = 0; i < n; i++)
-		db_bind_int64(st, (int)i + 2, args[i]);
-	r = db_step(st, err);
-	if (r < 0)
-		return -1;
-	*out = r == DB_ROW && !db_col_is_null(st, 0) ? db_col_int64(st, 0) : 0;
-	return 0;
-}
-
-static json_t *col_text_or_null(db_stmt *st, int col)
-{
-	return db_col_is_null(st, col) ? json_null() : json_string(db_col_text(st, col));
-}
-
-static json_t *col_id_or_null(db_stmt *st, int col)
-{
-	return db_col_is_null(st, col) ? json_null() : json_integer(db_col_int64(st, col));
-}
-
-/* Is today within [from, until] (either end open when NULL)? */
-static bool within(const char *today, const char *from, const char *until)
-{
-	return (!from || strcmp(from, today) <= 0) && (!until || strcmp(until, today) >= 0);
 }
 
 /* ---- checks ---------------------------------------------------------- */
@@ -196,8 +133,6 @@ static int reaches(const bireg_ctx *ctx, int64_t parent, int64_t id, bool *cycle
 static int body_check(const bireg_ctx *ctx, int64_t id, const body_input *in, body_row *row,
 		      GError **err)
 {
-	int64_t found;
-
 	row->type = or_default(in->type, "other");
 	row->chair_mode = or_default(in->chair_mode, "single");
 	row->decision_mode = or_default(in->decision_mode, "majority");
@@ -208,33 +143,33 @@ static int body_check(const bireg_ctx *ctx, int64_t id, const body_input *in, bo
 
 	if (!in->name || !*in->name)
 		return register_invalid(err, "name", N_("Please enter the name of the body."));
-	if (!text_ok(in->name, 200))
+	if (!register_text_ok(in->name, 0, 200))
 		return register_invalid(err, "name", N_("The name may have at most 200 characters."));
-	if (!text_ok(in->short_name, 60))
+	if (!register_text_ok(in->short_name, 0, 60))
 		return register_invalid(err, "short_name",
 					N_("The short name may have at most 60 characters."));
-	if (!one_of(row->type, body_types))
+	if (!register_one_of(row->type, body_types))
 		return register_invalid(err, "type", N_("Please choose the type of the body."));
-	if (!text_ok(in->description, 10000))
+	if (!register_text_ok(in->description, 0, 10000))
 		return register_invalid(err, "description",
 					N_("The description may have at most 10,000 characters."));
-	if (!text_ok(in->goals, 10000))
+	if (!register_text_ok(in->goals, 0, 10000))
 		return register_invalid(err, "goals",
 					N_("The goals may have at most 10,000 characters."));
-	if (nullable(in->active_from) && !is_day(in->active_from))
+	if (register_nullable(in->active_from) && !register_is_day(in->active_from))
 		return register_invalid(err, "active_from", N_("Please enter a valid date."));
-	if (nullable(in->active_until) && !is_day(in->active_until))
+	if (register_nullable(in->active_until) && !register_is_day(in->active_until))
 		return register_invalid(err, "active_until", N_("Please enter a valid date."));
-	if (nullable(in->active_from) && nullable(in->active_until) &&
+	if (register_nullable(in->active_from) && register_nullable(in->active_until) &&
 	    strcmp(in->active_until, in->active_from) < 0)
 		return register_invalid(err, "active_until",
 					N_("The body cannot end its work before it starts: the end of the active period is before its start."));
-	if (!one_of(row->chair_mode, chair_modes))
+	if (!register_one_of(row->chair_mode, chair_modes))
 		return register_invalid(err, "chair_mode", N_("Please choose how the body is chaired."));
-	if (!one_of(row->decision_mode, decision_modes))
+	if (!register_one_of(row->decision_mode, decision_modes))
 		return register_invalid(err, "decision_mode",
 					N_("Please choose how the body decides."));
-	if (!one_of(row->quorum_rule, quorum_rules))
+	if (!register_one_of(row->quorum_rule, quorum_rules))
 		return register_invalid(err, "quorum_rule",
 					N_("Please choose when the body has a quorum."));
 	if (in->quorum_share_pct > 100)
@@ -260,38 +195,32 @@ static int body_check(const bireg_ctx *ctx, int64_t id, const body_input *in, bo
 	if (in->objection_days < 0 || in->objection_days > 365)
 		return register_invalid(err, "objection_days",
 					N_("Please enter a number of days from 0 to 365."));
-	if (!one_of(row->written_procedure, written_procedures))
+	if (!register_one_of(row->written_procedure, written_procedures))
 		return register_invalid(err, "written_procedure",
 					N_("Please choose whether decisions in writing are allowed."));
-	if (!one_of(row->nonpublic_access, nonpublic_accesses))
+	if (!register_one_of(row->nonpublic_access, nonpublic_accesses))
 		return register_invalid(err, "nonpublic_access",
 					N_("Please choose who may see the non-public papers."));
 
 	if (in->level_id) {
-		if (query_int(ctx, "SELECT id FROM region_level WHERE region_id = $1 AND id = $2",
-			      &in->level_id, 1, &found, err) < 0)
+		if (register_check_ref(ctx, "SELECT id FROM region_level WHERE region_id = $1 AND id = $2",
+				       in->level_id, "level_id", N_("Please choose a level of this region."), err) < 0)
 			return -1;
-		if (!found)
-			return register_invalid(err, "level_id", N_("Please choose a level of this region."));
 	}
 	if (in->area_id) {
-		if (query_int(ctx, "SELECT id FROM area WHERE region_id = $1 AND id = $2",
-			      &in->area_id, 1, &found, err) < 0)
+		if (register_check_ref(ctx, "SELECT id FROM area WHERE region_id = $1 AND id = $2",
+				       in->area_id, "area_id", N_("Please choose an area of this region."), err) < 0)
 			return -1;
-		if (!found)
-			return register_invalid(err, "area_id", N_("Please choose an area of this region."));
 	}
 	if (in->parent_id) {
 		bool cycle = false;
 		if (id && in->parent_id == id)
 			return register_invalid(err, "parent_id",
 						N_("A body cannot report to itself."));
-		if (query_int(ctx, "SELECT id FROM body WHERE region_id = $1 AND id = $2",
-			      &in->parent_id, 1, &found, err) < 0)
+		if (register_check_ref(ctx, "SELECT id FROM body WHERE region_id = $1 AND id = $2",
+				       in->parent_id, "parent_id",
+				       N_("Please choose a body of this region."), err) < 0)
 			return -1;
-		if (!found)
-			return register_invalid(err, "parent_id",
-						N_("Please choose a body of this region."));
 		if (id && reaches(ctx, in->parent_id, id, &cycle, err) < 0)
 			return -1;
 		if (cycle)
@@ -335,8 +264,8 @@ static void bind_row(db_stmt *st, const body_input *in, const body_row *row,
 	}
 	db_bind_text(st, 8, in->description ? in->description : "");
 	db_bind_text(st, 9, in->goals ? in->goals : "");
-	db_bind_text(st, 10, nullable(in->active_from));
-	db_bind_text(st, 11, nullable(in->active_until));
+	db_bind_text(st, 10, register_nullable(in->active_from));
+	db_bind_text(st, 11, register_nullable(in->active_until));
 	db_bind_text(st, 12, row->chair_mode);
 	db_bind_text(st, 13, row->decision_mode);
 	db_bind_text(st, 14, row->quorum_rule);
@@ -391,18 +320,13 @@ int body_store_update(const bireg_ctx *ctx, int64_t id, const body_input *in, GE
 	body_row row;
 	bool own = false;
 	int rc = -1;
-	int64_t found = 0;
 	char now[21];
 
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
-	if (query_int(ctx, "SELECT id FROM body WHERE region_id = $1 AND id = $2", &id, 1, &found,
-		      err) < 0)
+	if (register_require(ctx, "SELECT id FROM body WHERE region_id = $1 AND id = $2", id,
+			     N_("This body does not exist."), err) < 0)
 		goto out;
-	if (!found) {
-		register_fail(err, REGISTER_ERROR_NOT_FOUND, N_("This body does not exist."));
-		goto out;
-	}
 	if (body_check(ctx, id, in, &row, err) < 0)
 		goto out;
 	{
@@ -434,19 +358,15 @@ int body_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 {
 	bool own = false;
 	int rc = -1;
-	int64_t found = 0, members = 0;
+	int64_t members = 0;
 
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
-	if (query_int(ctx, "SELECT id FROM body WHERE region_id = $1 AND id = $2", &id, 1, &found,
-		      err) < 0 ||
-	    query_int(ctx, "SELECT count(*) FROM membership WHERE region_id = $1 AND body_id = $2",
-		      &id, 1, &members, err) < 0)
+	if (register_require(ctx, "SELECT id FROM body WHERE region_id = $1 AND id = $2", id,
+			     N_("This body does not exist."), err) < 0 ||
+	    (members = register_count(ctx, "SELECT count(*) FROM membership WHERE region_id = $1 "
+					   "AND body_id = $2", id, err)) < 0)
 		goto out;
-	if (!found) {
-		register_fail(err, REGISTER_ERROR_NOT_FOUND, N_("This body does not exist."));
-		goto out;
-	}
 	if (members) {
 		register_fail(err, REGISTER_ERROR_IN_USE,
 			      N_("This body has memberships, also former ones, which belong to its record. Delete erroneous memberships first, or end the body's active period instead of deleting it."));
@@ -502,11 +422,11 @@ static json_t *body_row_json(db_stmt *st, const char *today, bool with_texts)
 	json_object_set_new(o, "name", json_string(db_col_text(st, 1)));
 	json_object_set_new(o, "short_name", json_string(db_col_text(st, 2)));
 	json_object_set_new(o, "type", json_string(db_col_text(st, 3)));
-	json_object_set_new(o, "level_id", col_id_or_null(st, 4));
-	json_object_set_new(o, "area_id", col_id_or_null(st, 5));
-	json_object_set_new(o, "parent_id", col_id_or_null(st, 6));
-	json_object_set_new(o, "active_from", col_text_or_null(st, 7));
-	json_object_set_new(o, "active_until", col_text_or_null(st, 8));
+	json_object_set_new(o, "level_id", register_col_id_or_null(st, 4));
+	json_object_set_new(o, "area_id", register_col_id_or_null(st, 5));
+	json_object_set_new(o, "parent_id", register_col_id_or_null(st, 6));
+	json_object_set_new(o, "active_from", register_col_text_or_null(st, 7));
+	json_object_set_new(o, "active_until", register_col_text_or_null(st, 8));
 	json_object_set_new(o, "chair_mode", json_string(db_col_text(st, 9)));
 	json_object_set_new(o, "decision_mode", json_string(db_col_text(st, 10)));
 	json_object_set_new(o, "quorum_rule", json_string(db_col_text(st, 11)));
@@ -526,7 +446,7 @@ static json_t *body_row_json(db_stmt *st, const char *today, bool with_texts)
 	json_object_set_new(o, "area_name", json_string(db_col_text(st, 25)));
 	json_object_set_new(o, "parent_name", json_string(db_col_text(st, 26)));
 	json_object_set_new(o, "current_members", json_integer(db_col_int64(st, 27)));
-	json_object_set_new(o, "is_active", json_boolean(within(today, from, until)));
+	json_object_set_new(o, "is_active", json_boolean(register_within(today, from, until)));
 	if (with_texts) {
 		json_object_set_new(o, "description", json_string(db_col_text(st, 28)));
 		json_object_set_new(o, "goals", json_string(db_col_text(st, 29)));
@@ -534,30 +454,25 @@ static json_t *body_row_json(db_stmt *st, const char *today, bool with_texts)
 	return o;
 }
 
+static json_t *child_row(db_stmt *st, void *data)
+{
+	(void)data;
+	return json_pack("{s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)db_col_int64(st, 0), "name",
+			 db_col_text(st, 1), "short_name", db_col_text(st, 2), "type",
+			 db_col_text(st, 3), "public", db_col_int64(st, 4) != 0);
+}
+
 static json_t *children(const bireg_ctx *ctx, int64_t id, GError **err)
 {
 	g_autoptr(db_stmt) st = db_prepare(ctx->db,
 		"SELECT id, name, short_name, type, public FROM body WHERE region_id = $1 AND parent_id = $2 "
 		"ORDER BY sort_name, id", err);
-	json_t *list;
-	int r;
 
 	if (!st)
 		return NULL;
 	db_bind_int64(st, 1, ctx->region_id);
 	db_bind_int64(st, 2, id);
-	list = json_array();
-	while ((r = db_step(st, err)) == DB_ROW)
-		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s,s:b}", "id",
-						      (json_int_t)db_col_int64(st, 0), "name",
-						      db_col_text(st, 1), "short_name",
-						      db_col_text(st, 2), "type", db_col_text(st, 3),
-						      "public", db_col_int64(st, 4) != 0));
-	if (r < 0) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return register_collect(st, child_row, NULL, err);
 }
 
 json_t *body_store_get(const bireg_ctx *ctx, int64_t id, GError **err)
@@ -714,7 +629,7 @@ static json_t *rows_as(const bireg_ctx *ctx, const char *sql, const char *const 
 		json_t *o = json_object();
 		for (int i = 0; keys[i]; i++) {
 			if (keys[i][0] == '#')
-				json_object_set_new(o, keys[i] + 1, col_id_or_null(st, i));
+				json_object_set_new(o, keys[i] + 1, register_col_id_or_null(st, i));
 			else
 				json_object_set_new(o, keys[i], json_string(db_col_text(st, i)));
 		}

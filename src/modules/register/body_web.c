@@ -28,6 +28,7 @@
 #include "modules/register/body_store.h"
 #include "modules/register/person_store.h"
 #include "modules/register/register.h"
+#include "modules/register/register_page.h"
 #include "search/search.h"
 #include "view/form.h"
 #include "view/format.h"
@@ -42,30 +43,9 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static const char *jstr_or_null(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
-}
-
-static int64_t jint(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
-static int64_t path_id(const req_ctx *rc)
-{
-	const char *raw = http_request_path_param(rc->req, "id");
-	gint64 id = 0;
-
-	if (!raw || !g_ascii_string_to_signed(raw, 10, 1, G_MAXINT64, &id, NULL))
-		return 0;
-	return id;
 }
 
 static char *id_text(int64_t id)
@@ -80,19 +60,10 @@ static char *href_for(const req_ctx *rc, const char *prefix, int64_t id, const c
 	return view_href(rc, path);
 }
 
-static char *day_label(const req_ctx *rc, const char *iso)
-{
-	bireg_date d;
-
-	if (!iso || !*iso || !format_parse_date(iso, &d, NULL))
-		return g_strdup("");
-	return format_day(rc->req->lang, &d);
-}
-
 char *body_period_label(const req_ctx *rc, const char *from, const char *until)
 {
-	g_autofree char *f = day_label(rc, from);
-	g_autofree char *u = day_label(rc, until);
+	g_autofree char *f = register_day_label(rc, from);
+	g_autofree char *u = register_day_label(rc, until);
 
 	if (*f && *u)
 		return view_tf(rc, N_("{from} to {until}"), "from", f, "until", u, NULL);
@@ -124,17 +95,6 @@ static json_t *office_crumbs(const req_ctx *rc, const char *name, const char *hr
 	if (name)
 		json_array_append_new(c, json_pack("{s:s,s:s}", "label", name, "href", href));
 	return c;
-}
-
-/* Logs an unexpected store error and gives the status to answer. */
-static int store_failed(const req_ctx *rc, const char *what, const GError *err)
-{
-	int status = register_status_for(err);
-
-	if (status >= 500)
-		log_error("request %s: %s failed: %s", rc->req->request_id, what,
-			  err ? err->message : "?");
-	return status;
 }
 
 /* ---- labels of the rules of procedure --------------------------------- */
@@ -199,16 +159,16 @@ static void add_rule(json_t *list, const char *key, const char *label, const cha
 json_t *body_rules_model(const req_ctx *rc, json_t *body)
 {
 	json_t *rules = json_array();
-	const char *chair = jstr(body, "chair_mode"), *decision = jstr(body, "decision_mode");
-	const char *quorum = jstr(body, "quorum_rule"), *written = jstr(body, "written_procedure");
-	const char *access = jstr(body, "nonpublic_access");
-	int64_t inv = jint(body, "invitation_days"), urgent = jint(body, "invitation_days_urgent");
-	int64_t papers = jint(body, "papers_days"), objection = jint(body, "objection_days");
+	const char *chair = register_jstr(body, "chair_mode"), *decision = register_jstr(body, "decision_mode");
+	const char *quorum = register_jstr(body, "quorum_rule"), *written = register_jstr(body, "written_procedure");
+	const char *access = register_jstr(body, "nonpublic_access");
+	int64_t inv = register_jint(body, "invitation_days"), urgent = register_jint(body, "invitation_days_urgent");
+	int64_t papers = register_jint(body, "papers_days"), objection = register_jint(body, "objection_days");
 	g_autofree char *inv_l = days_label(rc, inv);
 	g_autofree char *urgent_l = days_label(rc, urgent);
 	g_autofree char *papers_l = days_label(rc, papers);
 	g_autofree char *objection_l = days_label(rc, objection);
-	g_autofree char *share = format_percent(rc->req->lang, (double)jint(body, "quorum_share_pct"), 0);
+	g_autofree char *share = format_percent(rc->req->lang, (double)register_jint(body, "quorum_share_pct"), 0);
 	g_autofree char *text = NULL;
 
 	add_rule(rules, "chair_mode", view_t(rc, N_("Chair")),
@@ -288,23 +248,23 @@ static const choice role_headings[] = {
 
 static json_t *member_model(const req_ctx *rc, json_t *m, bool office)
 {
-	int64_t id = jint(m, "id");
+	int64_t id = register_jint(m, "id");
 	g_autofree char *period = body_period_label(rc, jstr_or_null(m, "start_day"),
 						    jstr_or_null(m, "end_day"));
-	g_autofree char *person_href = office ? href_for(rc, "/register/personen/", jint(m, "person_id"), "")
+	g_autofree char *person_href = office ? href_for(rc, "/register/personen/", register_jint(m, "person_id"), "")
 					      : g_strdup("");
 	g_autofree char *edit = office ? href_for(rc, "/register/mitgliedschaften/", id, "/bearbeiten") : g_strdup("");
 	g_autofree char *end = office ? href_for(rc, "/register/mitgliedschaften/", id, "/beenden") : g_strdup("");
 	g_autofree char *del = office ? href_for(rc, "/register/mitgliedschaften/", id, "/loeschen") : g_strdup("");
-	const char *side = jstr(m, "partner_side");
+	const char *side = register_jstr(m, "partner_side");
 	json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:[]}",
-		"id", (json_int_t)id, "person_id", (json_int_t)jint(m, "person_id"), "person_name",
-		jstr(m, "person_name"), "role", jstr(m, "role"), "role_label",
-		membership_role_label(rc, jstr(m, "role")), "institution_name",
-		jstr(m, "institution_name"), "partner_side", side, "partner_label",
+		"id", (json_int_t)id, "person_id", (json_int_t)register_jint(m, "person_id"), "person_name",
+		register_jstr(m, "person_name"), "role", register_jstr(m, "role"), "role_label",
+		membership_role_label(rc, register_jstr(m, "role")), "institution_name",
+		register_jstr(m, "institution_name"), "partner_side", side, "partner_label",
 		*side ? CHOICE_LABEL(rc, partner_choices, side) : "", "voting",
 		json_is_true(json_object_get(m, "voting")), "period_label", period, "note",
-		jstr(m, "note"), "substitute_for_name", jstr(m, "substitute_for_name"), "person_href",
+		register_jstr(m, "note"), "substitute_for_name", register_jstr(m, "substitute_for_name"), "person_href",
 		person_href, "edit_href", edit, "end_href", end, "delete_href", del,
 		"has_substitutes", false, "substitutes");
 
@@ -336,10 +296,10 @@ json_t *body_member_groups(const req_ctx *rc, json_t *memberships, bool office)
 		members = json_array();
 		json_array_foreach(memberships, i, m) {
 			json_t *mm;
-			if (strcmp(jstr(m, "role"), role))
+			if (strcmp(register_jstr(m, "role"), role))
 				continue;
 			mm = member_model(rc, m, office);
-			keys[i] = jint(m, "id");
+			keys[i] = register_jint(m, "id");
 			g_hash_table_insert(by_id, &keys[i], mm);
 			json_array_append_new(members, mm);
 		}
@@ -353,9 +313,9 @@ json_t *body_member_groups(const req_ctx *rc, json_t *memberships, bool office)
 	json_array_foreach(memberships, i, m) {
 		json_t *owner;
 		gint64 target;
-		if (strcmp(jstr(m, "role"), "substitute"))
+		if (strcmp(register_jstr(m, "role"), "substitute"))
 			continue;
-		target = jint(m, "substitute_for_id");
+		target = register_jint(m, "substitute_for_id");
 		owner = g_hash_table_lookup(by_id, &target);
 		if (owner) {
 			json_array_append_new(json_object_get(owner, "substitutes"),
@@ -379,11 +339,6 @@ json_t *body_member_groups(const req_ctx *rc, json_t *memberships, bool office)
 }
 
 /* ---- the list ---------------------------------------------------------- */
-
-static json_t *option(const char *value, const char *label, bool selected)
-{
-	return json_pack("{s:s,s:s,s:b}", "value", value, "label", label, "selected", selected);
-}
 
 static int bodies_list(req_ctx *rc)
 {
@@ -413,41 +368,41 @@ static int bodies_list(req_ctx *rc)
 
 	choices = body_store_choices(&rc->ctx, &err);
 	if (!choices)
-		return store_failed(rc, "listing the levels", err);
+		return register_store_failed(rc, "listing the levels", err);
 	list = body_store_list(&rc->ctx, &f, &err);
 	if (!list) {
 		json_decref(choices);
-		return store_failed(rc, "listing the bodies", err);
+		return register_store_failed(rc, "listing the bodies", err);
 	}
 
 	levels_opt = json_array();
-	json_array_append_new(levels_opt, option("", view_t(rc, N_("All levels")), f.level_id == 0));
+	json_array_append_new(levels_opt, register_option("", view_t(rc, N_("All levels")), f.level_id == 0));
 	json_array_foreach(json_object_get(choices, "levels"), i, lv) {
-		g_autofree char *v = id_text(jint(lv, "id"));
-		json_array_append_new(levels_opt, option(v, jstr(lv, "name"), f.level_id == jint(lv, "id")));
+		g_autofree char *v = id_text(register_jint(lv, "id"));
+		json_array_append_new(levels_opt, register_option(v, register_jstr(lv, "name"), f.level_id == register_jint(lv, "id")));
 	}
-	json_array_append_new(levels_opt, option("ohne", view_t(rc, N_("Without a level")),
+	json_array_append_new(levels_opt, register_option("ohne", view_t(rc, N_("Without a level")),
 						 f.level_id == -1));
 	types_opt = json_array();
-	json_array_append_new(types_opt, option("", view_t(rc, N_("All types")), !f.type));
+	json_array_append_new(types_opt, register_option("", view_t(rc, N_("All types")), !f.type));
 	for (size_t t = 0; body_types[t]; t++)
-		json_array_append_new(types_opt, option(body_types[t], body_type_label(rc, body_types[t]),
+		json_array_append_new(types_opt, register_option(body_types[t], body_type_label(rc, body_types[t]),
 							f.type && !strcmp(f.type, body_types[t])));
 	state_opt = json_array();
-	json_array_append_new(state_opt, option("aktuell", view_t(rc, N_("Active bodies")), f.current_only));
-	json_array_append_new(state_opt, option("alle", view_t(rc, N_("All bodies, also former ones")),
+	json_array_append_new(state_opt, register_option("aktuell", view_t(rc, N_("Active bodies")), f.current_only));
+	json_array_append_new(state_opt, register_option("alle", view_t(rc, N_("All bodies, also former ones")),
 						!f.current_only));
 	json_decref(choices);
 
 	rows = json_array();
 	json_array_foreach(json_object_get(list, "rows"), i, row) {
-		g_autofree char *href = href_for(rc, "/register/gremien/", jint(row, "id"), "");
-		g_autofree char *members = format_int(rc->req->lang, jint(row, "current_members"));
+		g_autofree char *href = href_for(rc, "/register/gremien/", register_jint(row, "id"), "");
+		g_autofree char *members = format_int(rc->req->lang, register_jint(row, "current_members"));
 		g_autofree char *period = body_period_label(rc, jstr_or_null(row, "active_from"),
 							    jstr_or_null(row, "active_until"));
 		json_t *r = json_deep_copy(row);
 		json_object_set_new(r, "href", json_string(href));
-		json_object_set_new(r, "type_label", json_string(body_type_label(rc, jstr(row, "type"))));
+		json_object_set_new(r, "type_label", json_string(body_type_label(rc, register_jstr(row, "type"))));
 		json_object_set_new(r, "members_label", json_string(members));
 		json_object_set_new(r, "period_label", json_string(period));
 		json_object_set_new(r, "public_label", json_string(json_is_true(json_object_get(row, "public"))
@@ -455,12 +410,12 @@ static int bodies_list(req_ctx *rc)
 								   : view_t(rc, N_("not public"))));
 		json_array_append_new(rows, r);
 	}
-	int64_t total = jint(list, "total");
+	int64_t total = register_jint(list, "total");
 	json_decref(list);
 	g_autofree char *total_label = format_int(rc->req->lang, total);
 	json_t *model = json_pack(
 		"{s:s,s:s,s:{s:s,s:o,s:o,s:o},s:b,s:o,s:I,s:s,s:o,s:s}", "new_href", new_href,
-		"region_name", jstr(rc->region, "name"), "filter", "action", action, "levels",
+		"region_name", register_jstr(rc->region, "name"), "filter", "action", action, "levels",
 		levels_opt, "types", types_opt, "states", state_opt, "has_rows",
 		json_array_size(rows) > 0, "bodies", rows, "total", (json_int_t)total, "total_label",
 		total_label, "pagination", list_pagination_model(rc, "/register/gremien", total, p),
@@ -515,11 +470,11 @@ static const form_field body_fields[] = {
 
 static char *area_label(const req_ctx *rc, json_t *a)
 {
-	const char *parent = jstr(a, "parent_name");
+	const char *parent = register_jstr(a, "parent_name");
 	if (*parent)
-		return view_tf(rc, N_("{kind} {name} ({parent})"), "kind", jstr(a, "kind"), "name",
-			       jstr(a, "name"), "parent", parent, NULL);
-	return view_tf(rc, N_("{kind} {name}"), "kind", jstr(a, "kind"), "name", jstr(a, "name"),
+		return view_tf(rc, N_("{kind} {name} ({parent})"), "kind", register_jstr(a, "kind"), "name",
+			       register_jstr(a, "name"), "parent", parent, NULL);
+	return view_tf(rc, N_("{kind} {name}"), "kind", register_jstr(a, "kind"), "name", register_jstr(a, "name"),
 		       NULL);
 }
 
@@ -539,20 +494,20 @@ static form *body_form_new(const req_ctx *rc, int64_t self, GError **err)
 		form_add_option(f, "type", body_types[t], body_type_label(rc, body_types[t]));
 	form_add_option(f, "level_id", "", view_t(rc, N_("No level")));
 	json_array_foreach(json_object_get(choices, "levels"), i, o) {
-		g_autofree char *v = id_text(jint(o, "id"));
-		form_add_option(f, "level_id", v, jstr(o, "name"));
+		g_autofree char *v = id_text(register_jint(o, "id"));
+		form_add_option(f, "level_id", v, register_jstr(o, "name"));
 	}
 	form_add_option(f, "area_id", "", view_t(rc, N_("No area")));
 	json_array_foreach(json_object_get(choices, "areas"), i, o) {
-		g_autofree char *v = id_text(jint(o, "id"));
+		g_autofree char *v = id_text(register_jint(o, "id"));
 		g_autofree char *label = area_label(rc, o);
 		form_add_option(f, "area_id", v, label);
 	}
 	form_add_option(f, "parent_id", "", view_t(rc, N_("No other body")));
 	json_array_foreach(json_object_get(choices, "bodies"), i, o) {
-		g_autofree char *v = id_text(jint(o, "id"));
-		if (jint(o, "id") != self)
-			form_add_option(f, "parent_id", v, jstr(o, "name"));
+		g_autofree char *v = id_text(register_jint(o, "id"));
+		if (register_jint(o, "id") != self)
+			form_add_option(f, "parent_id", v, register_jstr(o, "name"));
 	}
 	ADD_CHOICES(f, rc, "chair_mode", chair_choices);
 	ADD_CHOICES(f, rc, "decision_mode", decision_choices);
@@ -621,7 +576,7 @@ static int body_new(req_ctx *rc)
 	char num[24];
 
 	if (!f)
-		return store_failed(rc, "reading the body form's choices", err);
+		return register_store_failed(rc, "reading the body form's choices", err);
 	body_input_defaults(&d);
 	form_set(f, "type", "forum");
 	form_set(f, "chair_mode", d.chair_mode);
@@ -650,7 +605,7 @@ static int body_create(req_ctx *rc)
 	int64_t id;
 
 	if (!f)
-		return store_failed(rc, "reading the body form's choices", err);
+		return register_store_failed(rc, "reading the body form's choices", err);
 	if (!form_read(f, rc))
 		return body_form_page(rc, 422, f, 0, "");
 	body_input_from_form(&in, f);
@@ -658,7 +613,7 @@ static int body_create(req_ctx *rc)
 	if (id < 0) {
 		if (register_error_to_form(f, rc, err))
 			return body_form_page(rc, 422, f, 0, "");
-		return store_failed(rc, "creating a body", err);
+		return register_store_failed(rc, "creating a body", err);
 	}
 	log_info("request %s: body %" G_GINT64_FORMAT " created by account %" G_GINT64_FORMAT,
 		 rc->req->request_id, id, rc->ctx.user_id);
@@ -671,7 +626,7 @@ static int body_create(req_ctx *rc)
 static int body_edit(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	g_autoptr(form) f = NULL;
 	json_t *b;
 
@@ -679,14 +634,14 @@ static int body_edit(req_ctx *rc)
 		return 404;
 	b = body_store_get(&rc->ctx, id, &err);
 	if (!b)
-		return store_failed(rc, "reading a body", err);
+		return register_store_failed(rc, "reading a body", err);
 	f = body_form_new(rc, id, &err);
 	if (!f) {
 		json_decref(b);
-		return store_failed(rc, "reading the body form's choices", err);
+		return register_store_failed(rc, "reading the body form's choices", err);
 	}
 	form_set_json(f, b);
-	g_autofree char *name = g_strdup(jstr(b, "name"));
+	g_autofree char *name = g_strdup(register_jstr(b, "name"));
 	json_decref(b);
 	return body_form_page(rc, 200, f, id, name);
 }
@@ -694,7 +649,7 @@ static int body_edit(req_ctx *rc)
 static int body_update(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	g_autoptr(form) f = NULL;
 	body_input in;
 	json_t *b;
@@ -703,19 +658,19 @@ static int body_update(req_ctx *rc)
 		return 404;
 	b = body_store_get(&rc->ctx, id, &err);
 	if (!b)
-		return store_failed(rc, "reading a body", err);
-	g_autofree char *name = g_strdup(jstr(b, "name"));
+		return register_store_failed(rc, "reading a body", err);
+	g_autofree char *name = g_strdup(register_jstr(b, "name"));
 	json_decref(b);
 	f = body_form_new(rc, id, &err);
 	if (!f)
-		return store_failed(rc, "reading the body form's choices", err);
+		return register_store_failed(rc, "reading the body form's choices", err);
 	if (!form_read(f, rc))
 		return body_form_page(rc, 422, f, id, name);
 	body_input_from_form(&in, f);
 	if (body_store_update(&rc->ctx, id, &in, &err) < 0) {
 		if (register_error_to_form(f, rc, err))
 			return body_form_page(rc, 422, f, id, name);
-		return store_failed(rc, "updating a body", err);
+		return register_store_failed(rc, "updating a body", err);
 	}
 	log_info("request %s: body %" G_GINT64_FORMAT " changed by account %" G_GINT64_FORMAT,
 		 rc->req->request_id, id, rc->ctx.user_id);
@@ -747,16 +702,16 @@ void body_add_labels(const req_ctx *rc, json_t *b)
 {
 	g_autofree char *period = body_period_label(rc, jstr_or_null(b, "active_from"),
 						    jstr_or_null(b, "active_until"));
-	json_object_set_new(b, "type_label", json_string(body_type_label(rc, jstr(b, "type"))));
+	json_object_set_new(b, "type_label", json_string(body_type_label(rc, register_jstr(b, "type"))));
 	json_object_set_new(b, "period_label", json_string(period));
-	json_object_set_new(b, "chair_label", json_string(CHOICE_LABEL(rc, chair_choices, jstr(b, "chair_mode"))));
+	json_object_set_new(b, "chair_label", json_string(CHOICE_LABEL(rc, chair_choices, register_jstr(b, "chair_mode"))));
 	json_object_set_new(b, "decision_label",
-			    json_string(CHOICE_LABEL(rc, decision_choices, jstr(b, "decision_mode"))));
-	json_object_set_new(b, "quorum_label", json_string(CHOICE_LABEL(rc, quorum_choices, jstr(b, "quorum_rule"))));
+			    json_string(CHOICE_LABEL(rc, decision_choices, register_jstr(b, "decision_mode"))));
+	json_object_set_new(b, "quorum_label", json_string(CHOICE_LABEL(rc, quorum_choices, register_jstr(b, "quorum_rule"))));
 	json_object_set_new(b, "written_label",
-			    json_string(CHOICE_LABEL(rc, written_choices, jstr(b, "written_procedure"))));
+			    json_string(CHOICE_LABEL(rc, written_choices, register_jstr(b, "written_procedure"))));
 	json_object_set_new(b, "access_label",
-			    json_string(CHOICE_LABEL(rc, access_choices, jstr(b, "nonpublic_access"))));
+			    json_string(CHOICE_LABEL(rc, access_choices, register_jstr(b, "nonpublic_access"))));
 	json_object_set_new(b, "public_label", json_string(json_is_true(json_object_get(b, "public"))
 							   ? view_t(rc, N_("public"))
 							   : view_t(rc, N_("not public"))));
@@ -771,11 +726,11 @@ static int detail_page(req_ctx *rc, int64_t id, const char *notice)
 	size_t i;
 
 	if (!b)
-		return store_failed(rc, "reading a body", err);
+		return register_store_failed(rc, "reading a body", err);
 	all = membership_store_for_body(&rc->ctx, id, false, &err);
 	if (!all) {
 		json_decref(b);
-		return store_failed(rc, "reading the memberships", err);
+		return register_store_failed(rc, "reading the memberships", err);
 	}
 	current = json_array();
 	former = json_array();
@@ -792,23 +747,23 @@ static int detail_page(req_ctx *rc, int64_t id, const char *notice)
 	json_decref(all);
 
 	body_add_labels(rc, b);
-	if (jint(b, "parent_id")) {
-		g_autofree char *href = href_for(rc, "/register/gremien/", jint(b, "parent_id"), "");
-		parent = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)jint(b, "parent_id"), "name",
-				   jstr(b, "parent_name"), "href", href);
+	if (register_jint(b, "parent_id")) {
+		g_autofree char *href = href_for(rc, "/register/gremien/", register_jint(b, "parent_id"), "");
+		parent = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)register_jint(b, "parent_id"), "name",
+				   register_jstr(b, "parent_name"), "href", href);
 	}
 	kids = json_array();
 	json_array_foreach(json_object_get(b, "children"), i, k) {
-		g_autofree char *href = href_for(rc, "/register/gremien/", jint(k, "id"), "");
-		json_array_append_new(kids, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)jint(k, "id"),
-						      "name", jstr(k, "name"), "type_label",
-						      body_type_label(rc, jstr(k, "type")), "href", href));
+		g_autofree char *href = href_for(rc, "/register/gremien/", register_jint(k, "id"), "");
+		json_array_append_new(kids, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)register_jint(k, "id"),
+						      "name", register_jstr(k, "name"), "type_label",
+						      body_type_label(rc, register_jstr(k, "type")), "href", href));
 	}
 	g_autofree char *edit = href_for(rc, "/register/gremien/", id, "/bearbeiten");
 	g_autofree char *del = href_for(rc, "/register/gremien/", id, "/loeschen");
 	g_autofree char *add = href_for(rc, "/register/gremien/", id, "/mitglieder/neu");
 	g_autofree char *pub = href_for(rc, "/gremien/", id, "");
-	g_autofree char *title = g_strdup(jstr(b, "name"));
+	g_autofree char *title = g_strdup(register_jstr(b, "name"));
 	json_t *groups = body_member_groups(rc, current, true);
 	json_t *model = json_pack(
 		"{s:s,s:o,s:o,s:o,s:b,s:o,s:b,s:o,s:b,s:o,s:b,s:o,s:b,s:o,s:{s:s,s:s,s:s,s:s}}",
@@ -825,7 +780,7 @@ static int detail_page(req_ctx *rc, int64_t id, const char *notice)
 
 static int body_show(req_ctx *rc)
 {
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	const char *saved = http_params_get(rc->req->query, "gespeichert");
 
 	if (!id)
@@ -837,25 +792,25 @@ static int body_show(req_ctx *rc)
 
 static int body_delete_page(req_ctx *rc, int status, json_t *b, const char *error)
 {
-	int64_t id = jint(b, "id");
+	int64_t id = register_jint(b, "id");
 	g_autofree char *action = href_for(rc, "/register/gremien/", id, "/loeschen");
 	g_autofree char *back = href_for(rc, "/register/gremien/", id, "");
-	g_autofree char *title = view_tf(rc, N_("Delete {name}"), "name", jstr(b, "name"), NULL);
+	g_autofree char *title = view_tf(rc, N_("Delete {name}"), "name", register_jstr(b, "name"), NULL);
 	json_t *model = json_pack("{s:I,s:s,s:s,s:s,s:s,s:b,s:[]}", "id", (json_int_t)id, "name",
-				  jstr(b, "name"), "action", action, "back_href", back, "error",
+				  register_jstr(b, "name"), "action", action, "back_href", back, "error",
 				  error ? error : "", "has_errors", error != NULL, "errors");
 
 	if (error)
 		json_array_append_new(json_object_get(model, "errors"),
 				      json_pack("{s:s,s:s}", "field", "", "message", error));
 	return view_page_full(rc, status, "pages/register_body_delete", title, model,
-			      office_crumbs(rc, jstr(b, "name"), back));
+			      office_crumbs(rc, register_jstr(b, "name"), back));
 }
 
 static int body_delete_confirm(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	json_t *b;
 	int r;
 
@@ -863,7 +818,7 @@ static int body_delete_confirm(req_ctx *rc)
 		return 404;
 	b = body_store_get(&rc->ctx, id, &err);
 	if (!b)
-		return store_failed(rc, "reading a body", err);
+		return register_store_failed(rc, "reading a body", err);
 	r = body_delete_page(rc, 200, b, NULL);
 	json_decref(b);
 	return r;
@@ -872,7 +827,7 @@ static int body_delete_confirm(req_ctx *rc)
 static int body_delete(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	json_t *b;
 	int r;
 
@@ -880,12 +835,12 @@ static int body_delete(req_ctx *rc)
 		return 404;
 	b = body_store_get(&rc->ctx, id, &err);
 	if (!b)
-		return store_failed(rc, "reading a body", err);
+		return register_store_failed(rc, "reading a body", err);
 	if (body_store_delete(&rc->ctx, id, &err) < 0) {
 		if (g_error_matches(err, BIREG_REGISTER_ERROR, REGISTER_ERROR_IN_USE))
 			r = body_delete_page(rc, 409, b, view_t(rc, err->message));
 		else
-			r = store_failed(rc, "deleting a body", err);
+			r = register_store_failed(rc, "deleting a body", err);
 		json_decref(b);
 		return r;
 	}
@@ -1005,7 +960,7 @@ static form *membership_form_new(req_ctx *rc, int64_t body_id, int64_t self, int
 		json_t *p = membership_store_person(&rc->ctx, chosen_person, &local);
 		if (p) {
 			g_autofree char *v = id_text(chosen_person);
-			form_add_option(f, "person_id", v, jstr(p, "name"));
+			form_add_option(f, "person_id", v, register_jstr(p, "name"));
 			g_hash_table_add(seen, &chosen_key);
 			json_decref(p);
 		} else if (!g_error_matches(local, BIREG_REGISTER_ERROR, REGISTER_ERROR_NOT_FOUND)) {
@@ -1029,17 +984,17 @@ static form *membership_form_new(req_ctx *rc, int64_t body_id, int64_t self, int
 	json_array_foreach(json_object_get(choices, "members"), i, o) {
 		g_autofree char *v = NULL;
 		g_autofree char *label = NULL;
-		if (jint(o, "id") == self)
+		if (register_jint(o, "id") == self)
 			continue;
-		v = id_text(jint(o, "id"));
-		label = view_tf(rc, N_("{name} ({role})"), "name", jstr(o, "person_name"), "role",
-				membership_role_label(rc, jstr(o, "role")), NULL);
+		v = id_text(register_jint(o, "id"));
+		label = view_tf(rc, N_("{name} ({role})"), "name", register_jstr(o, "person_name"), "role",
+				membership_role_label(rc, register_jstr(o, "role")), NULL);
 		form_add_option(f, "substitute_for_id", v, label);
 	}
 	form_add_option(f, "institution_id", "", view_t(rc, N_("No institution")));
 	json_array_foreach(json_object_get(choices, "institutions"), i, o) {
-		g_autofree char *v = id_text(jint(o, "id"));
-		form_add_option(f, "institution_id", v, jstr(o, "name"));
+		g_autofree char *v = id_text(register_jint(o, "id"));
+		form_add_option(f, "institution_id", v, register_jstr(o, "name"));
 	}
 	ADD_CHOICES(f, rc, "partner_side", partner_choices);
 	json_decref(choices);
@@ -1051,7 +1006,7 @@ static form *membership_form_new(req_ctx *rc, int64_t body_id, int64_t self, int
  * unchanged one). */
 static void keep_substitute_option(req_ctx *rc, form *f, json_t *m)
 {
-	int64_t target = jint(m, "substitute_for_id");
+	int64_t target = register_jint(m, "substitute_for_id");
 	g_autoptr(GError) err = NULL;
 	json_t *t;
 
@@ -1064,7 +1019,7 @@ static void keep_substitute_option(req_ctx *rc, form *f, json_t *m)
 	}
 	g_autofree char *v = id_text(target);
 	g_autofree char *label = view_tf(rc, N_("{name} (former member)"), "name",
-					 jstr(t, "person_name"), NULL);
+					 register_jstr(t, "person_name"), NULL);
 	form_add_option(f, "substitute_for_id", v, label);
 	json_decref(t);
 }
@@ -1088,7 +1043,7 @@ static void membership_input_from_form(membership_input *in, const form *f, int6
 static int membership_form_page(req_ctx *rc, int status, form *f, json_t *body, int64_t membership_id,
 				const person_search *s, const char *person_name)
 {
-	int64_t body_id = jint(body, "id");
+	int64_t body_id = register_jint(body, "id");
 	g_autofree char *path = membership_id
 		? g_strdup_printf("/register/mitgliedschaften/%" G_GINT64_FORMAT "/bearbeiten", membership_id)
 		: g_strdup_printf("/register/gremien/%" G_GINT64_FORMAT "/mitglieder/neu", body_id);
@@ -1096,17 +1051,17 @@ static int membership_form_page(req_ctx *rc, int status, form *f, json_t *body, 
 	g_autofree char *back = href_for(rc, "/register/gremien/", body_id, "");
 	g_autofree char *title = membership_id
 		? view_tf(rc, N_("Membership of {person} in {body}"), "person", person_name, "body",
-			  jstr(body, "name"), NULL)
-		: view_tf(rc, N_("New member of {body}"), "body", jstr(body, "name"), NULL);
+			  register_jstr(body, "name"), NULL)
+		: view_tf(rc, N_("New member of {body}"), "body", register_jstr(body, "name"), NULL);
 	json_t *fm = form_model(f, rc);
 	json_t *model = json_pack("{s:s,s:s,s:s,s:b,s:I,s:s,s:O,s:o,s:o,s:o}", "heading", title,
 				  "action", action, "cancel_href", back, "is_new", membership_id == 0,
-				  "body_id", (json_int_t)body_id, "body_name", jstr(body, "name"),
+				  "body_id", (json_int_t)body_id, "body_name", register_jstr(body, "name"),
 				  "errors", json_object_get(fm, "errors"), "values", form_values_json(f),
 				  "search", person_search_model(rc, s, path), "form", fm);
 
 	return view_page_full(rc, status, "pages/register_membership_form", title, model,
-			      office_crumbs(rc, jstr(body, "name"), back));
+			      office_crumbs(rc, register_jstr(body, "name"), back));
 }
 
 /* The person_id a request names: the posted one, else ?person_id=. */
@@ -1124,7 +1079,7 @@ static int64_t requested_person(const req_ctx *rc)
 static int membership_new_or_create(req_ctx *rc, bool post)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t body_id = path_id(rc);
+	int64_t body_id = register_path_id(rc, "id");
 	person_search s = {0};
 	g_autoptr(form) f = NULL;
 	json_t *body;
@@ -1134,14 +1089,14 @@ static int membership_new_or_create(req_ctx *rc, bool post)
 		return 404;
 	body = body_store_get(&rc->ctx, body_id, &err);
 	if (!body)
-		return store_failed(rc, "reading a body", err);
+		return register_store_failed(rc, "reading a body", err);
 	if (person_search_run(rc, &s, &err) < 0) {
-		r = store_failed(rc, "searching people", err);
+		r = register_store_failed(rc, "searching people", err);
 		goto out;
 	}
 	f = membership_form_new(rc, body_id, 0, requested_person(rc), &s, &err);
 	if (!f) {
-		r = store_failed(rc, "reading the membership form's choices", err);
+		r = register_store_failed(rc, "reading the membership form's choices", err);
 		goto out;
 	}
 	if (!post) {
@@ -1168,7 +1123,7 @@ static int membership_new_or_create(req_ctx *rc, bool post)
 			if (register_error_to_form(f, rc, err))
 				r = membership_form_page(rc, 422, f, body, 0, &s, "");
 			else
-				r = store_failed(rc, "adding a membership", err);
+				r = register_store_failed(rc, "adding a membership", err);
 			goto out;
 		}
 		log_info("request %s: membership %" G_GINT64_FORMAT " in body %" G_GINT64_FORMAT
@@ -1201,7 +1156,7 @@ static int membership_create(req_ctx *rc)
 static int membership_edit_or_update(req_ctx *rc, bool post)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	person_search s = {0};
 	g_autoptr(form) f = NULL;
 	json_t *m = NULL, *body = NULL;
@@ -1212,20 +1167,20 @@ static int membership_edit_or_update(req_ctx *rc, bool post)
 		return 404;
 	m = membership_store_get(&rc->ctx, id, &err);
 	if (!m)
-		return store_failed(rc, "reading a membership", err);
-	body = body_store_get(&rc->ctx, jint(m, "body_id"), &err);
+		return register_store_failed(rc, "reading a membership", err);
+	body = body_store_get(&rc->ctx, register_jint(m, "body_id"), &err);
 	if (!body) {
-		r = store_failed(rc, "reading a body", err);
+		r = register_store_failed(rc, "reading a body", err);
 		goto out;
 	}
 	if (person_search_run(rc, &s, &err) < 0) {
-		r = store_failed(rc, "searching people", err);
+		r = register_store_failed(rc, "searching people", err);
 		goto out;
 	}
-	person = requested_person(rc) ? requested_person(rc) : jint(m, "person_id");
-	f = membership_form_new(rc, jint(m, "body_id"), id, person, &s, &err);
+	person = requested_person(rc) ? requested_person(rc) : register_jint(m, "person_id");
+	f = membership_form_new(rc, register_jint(m, "body_id"), id, person, &s, &err);
 	if (!f) {
-		r = store_failed(rc, "reading the membership form's choices", err);
+		r = register_store_failed(rc, "reading the membership form's choices", err);
 		goto out;
 	}
 	keep_substitute_option(rc, f, m);
@@ -1233,30 +1188,30 @@ static int membership_edit_or_update(req_ctx *rc, bool post)
 		g_autofree char *chosen = id_text(person);
 		form_set_json(f, m);
 		form_set(f, "person_id", chosen);
-		r = membership_form_page(rc, s.error ? 422 : 200, f, body, id, &s, jstr(m, "person_name"));
+		r = membership_form_page(rc, s.error ? 422 : 200, f, body, id, &s, register_jstr(m, "person_name"));
 		goto out;
 	}
 	if (!form_read(f, rc)) {
-		r = membership_form_page(rc, 422, f, body, id, &s, jstr(m, "person_name"));
+		r = membership_form_page(rc, 422, f, body, id, &s, register_jstr(m, "person_name"));
 		goto out;
 	}
 	{
 		membership_input in;
-		membership_input_from_form(&in, f, jint(m, "body_id"));
+		membership_input_from_form(&in, f, register_jint(m, "body_id"));
 		if (membership_store_update(&rc->ctx, id, &in, &err) < 0) {
 			if (register_error_to_form(f, rc, err))
-				r = membership_form_page(rc, 422, f, body, id, &s, jstr(m, "person_name"));
+				r = membership_form_page(rc, 422, f, body, id, &s, register_jstr(m, "person_name"));
 			else
-				r = store_failed(rc, "changing a membership", err);
+				r = register_store_failed(rc, "changing a membership", err);
 			goto out;
 		}
 		log_info("request %s: membership %" G_GINT64_FORMAT " changed by account %" G_GINT64_FORMAT,
 			 rc->req->request_id, id, rc->ctx.user_id);
 		if (rc->req->wants_json) {
-			r = detail_page(rc, jint(m, "body_id"), view_t(rc, N_("The membership has been saved.")));
+			r = detail_page(rc, register_jint(m, "body_id"), view_t(rc, N_("The membership has been saved.")));
 		} else {
 			g_autofree char *to = g_strdup_printf("/register/gremien/%" G_GINT64_FORMAT
-							      "?gespeichert=mitgliedschaft", jint(m, "body_id"));
+							      "?gespeichert=mitgliedschaft", register_jint(m, "body_id"));
 			r = view_redirect(rc, to);
 		}
 	}
@@ -1289,19 +1244,19 @@ static const form_field end_fields[] = {
 static int membership_action_page(req_ctx *rc, int status, json_t *m, bool end, form *f,
 				  const char *error)
 {
-	int64_t id = jint(m, "id"), body_id = jint(m, "body_id");
+	int64_t id = register_jint(m, "id"), body_id = register_jint(m, "body_id");
 	g_autofree char *action = href_for(rc, "/register/mitgliedschaften/", id,
 					   end ? "/beenden" : "/loeschen");
 	g_autofree char *back = href_for(rc, "/register/gremien/", body_id, "");
 	g_autofree char *title = view_tf(rc, end ? N_("End the membership of {person}")
 						 : N_("Delete the membership of {person}"),
-					 "person", jstr(m, "person_name"), NULL);
+					 "person", register_jstr(m, "person_name"), NULL);
 	g_autofree char *period = body_period_label(rc, jstr_or_null(m, "start_day"),
 						    jstr_or_null(m, "end_day"));
 	json_t *model = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:b,s:[]}", "heading", title,
-				  "person_name", jstr(m, "person_name"), "body_name",
-				  jstr(m, "body_name"), "role_label",
-				  membership_role_label(rc, jstr(m, "role")), "period_label", period,
+				  "person_name", register_jstr(m, "person_name"), "body_name",
+				  register_jstr(m, "body_name"), "role_label",
+				  membership_role_label(rc, register_jstr(m, "role")), "period_label", period,
 				  "action", action, "back_href", back, "is_end", end, "error",
 				  error ? error : "", "has_errors", error != NULL, "errors");
 
@@ -1319,14 +1274,14 @@ static int membership_action_page(req_ctx *rc, int status, json_t *m, bool end, 
 	return view_page_full(rc, status, end ? "pages/register_membership_end"
 					      : "pages/register_membership_delete",
 			      title, model,
-			      office_crumbs(rc, jstr(m, "body_name"), back));
+			      office_crumbs(rc, register_jstr(m, "body_name"), back));
 }
 
 static int membership_end_or_confirm(req_ctx *rc, bool post)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(form) f = form_new(end_fields, G_N_ELEMENTS(end_fields), "membership-end");
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	json_t *m;
 	int r;
 
@@ -1334,7 +1289,7 @@ static int membership_end_or_confirm(req_ctx *rc, bool post)
 		return 404;
 	m = membership_store_get(&rc->ctx, id, &err);
 	if (!m)
-		return store_failed(rc, "reading a membership", err);
+		return register_store_failed(rc, "reading a membership", err);
 	if (!post) {
 		g_autofree char *today = register_today();
 		form_set(f, "end_day", today);
@@ -1345,16 +1300,16 @@ static int membership_end_or_confirm(req_ctx *rc, bool post)
 		if (register_error_to_form(f, rc, err))
 			r = membership_action_page(rc, 422, m, true, f, NULL);
 		else
-			r = store_failed(rc, "ending a membership", err);
+			r = register_store_failed(rc, "ending a membership", err);
 	} else {
 		log_info("request %s: membership %" G_GINT64_FORMAT " ended by account %" G_GINT64_FORMAT,
 			 rc->req->request_id, id, rc->ctx.user_id);
 		if (rc->req->wants_json) {
-			r = detail_page(rc, jint(m, "body_id"),
+			r = detail_page(rc, register_jint(m, "body_id"),
 					view_t(rc, N_("The membership has been ended. It stays in the body's history.")));
 		} else {
 			g_autofree char *to = g_strdup_printf("/register/gremien/%" G_GINT64_FORMAT
-							      "?gespeichert=beendet", jint(m, "body_id"));
+							      "?gespeichert=beendet", register_jint(m, "body_id"));
 			r = view_redirect(rc, to);
 		}
 	}
@@ -1375,7 +1330,7 @@ static int membership_end(req_ctx *rc)
 static int membership_delete_confirm(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	json_t *m;
 	int r;
 
@@ -1383,7 +1338,7 @@ static int membership_delete_confirm(req_ctx *rc)
 		return 404;
 	m = membership_store_get(&rc->ctx, id, &err);
 	if (!m)
-		return store_failed(rc, "reading a membership", err);
+		return register_store_failed(rc, "reading a membership", err);
 	r = membership_action_page(rc, 200, m, false, NULL, NULL);
 	json_decref(m);
 	return r;
@@ -1392,7 +1347,7 @@ static int membership_delete_confirm(req_ctx *rc)
 static int membership_delete(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	json_t *m;
 	int r;
 
@@ -1400,20 +1355,20 @@ static int membership_delete(req_ctx *rc)
 		return 404;
 	m = membership_store_get(&rc->ctx, id, &err);
 	if (!m)
-		return store_failed(rc, "reading a membership", err);
+		return register_store_failed(rc, "reading a membership", err);
 	if (membership_store_delete(&rc->ctx, id, &err) < 0) {
 		if (g_error_matches(err, BIREG_REGISTER_ERROR, REGISTER_ERROR_IN_USE))
 			r = membership_action_page(rc, 409, m, false, NULL, view_t(rc, err->message));
 		else
-			r = store_failed(rc, "deleting a membership", err);
+			r = register_store_failed(rc, "deleting a membership", err);
 	} else {
 		log_info("request %s: membership %" G_GINT64_FORMAT " deleted by account %" G_GINT64_FORMAT,
 			 rc->req->request_id, id, rc->ctx.user_id);
 		if (rc->req->wants_json) {
-			r = detail_page(rc, jint(m, "body_id"), view_t(rc, N_("The membership has been deleted.")));
+			r = detail_page(rc, register_jint(m, "body_id"), view_t(rc, N_("The membership has been deleted.")));
 		} else {
 			g_autofree char *to = g_strdup_printf("/register/gremien/%" G_GINT64_FORMAT
-							      "?gespeichert=geloescht", jint(m, "body_id"));
+							      "?gespeichert=geloescht", register_jint(m, "body_id"));
 			r = view_redirect(rc, to);
 		}
 	}

@@ -106,51 +106,6 @@ const char *institution_type_msgid(const char *key, const char *name)
 
 /* ---- small helpers ----------------------------------------------------- */
 
-static const char *nz(const char *s)
-{
-	return s ? s : "";
-}
-
-static long chars(const char *s)
-{
-	if (!s)
-		return 0;
-	if (!g_utf8_validate(s, -1, NULL))
-		return -1;
-	return g_utf8_strlen(s, -1);
-}
-
-static bool text_ok(const char *s, long min, long max)
-{
-	long n = chars(s);
-	return n >= min && n <= max;
-}
-
-static bool digits(const char *s, size_t min, size_t max)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n < min || n > max)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!g_ascii_isdigit(s[i]))
-			return false;
-	return true;
-}
-
-static int64_t one_int(const bireg_ctx *ctx, const char *sql, int64_t id, GError **err)
-{
-	g_autoptr(db_stmt) st = db_prepare(ctx->db, sql, err);
-
-	if (!st)
-		return -1;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_int64(st, 2, id);
-	if (db_step(st, err) != DB_ROW)
-		return -1;
-	return db_col_int64(st, 0);
-}
-
 /* ", $5, $6, …": n placeholders numbered from first. */
 static void placeholders(GString *sql, int first, size_t n)
 {
@@ -168,7 +123,7 @@ int institution_type_seed(const bireg_ctx *ctx, GError **err)
 
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
-	have = one_int(ctx, "SELECT count(*) FROM institution_type WHERE region_id = $1 AND id > $2",
+	have = register_count(ctx, "SELECT count(*) FROM institution_type WHERE region_id = $1 AND id > $2",
 		       0, err);
 	if (have < 0)
 		goto out;
@@ -205,8 +160,9 @@ out:
 	"t.id, t.key, t.name, t.is_school, t.position, "                                  \
 	"(SELECT count(*) FROM institution i WHERE i.region_id = t.region_id AND i.type_id = t.id)"
 
-static json_t *type_row(db_stmt *st)
+static json_t *type_row(db_stmt *st, void *data)
 {
+	(void)data;
 	return json_pack("{s:I,s:s,s:s,s:b,s:I,s:b,s:I}", "id", (json_int_t)db_col_int64(st, 0),
 			 "key", db_col_text(st, 1), "name", db_col_text(st, 2), "is_school",
 			 db_col_int64(st, 3) != 0, "position", (json_int_t)db_col_int64(st, 4),
@@ -219,41 +175,20 @@ json_t *institution_type_list(const bireg_ctx *ctx, GError **err)
 	g_autoptr(db_stmt) st = db_prepare(ctx->db,
 		"SELECT " TYPE_COLS " FROM institution_type t WHERE t.region_id = $1 "
 		"ORDER BY t.position, t.id", err);
-	json_t *out;
-	int r;
 
 	if (!st)
 		return NULL;
 	db_bind_int64(st, 1, ctx->region_id);
-	out = json_array();
-	while ((r = db_step(st, err)) == DB_ROW)
-		json_array_append_new(out, type_row(st));
-	if (r < 0) {
-		json_decref(out);
-		return NULL;
-	}
-	return out;
+	return register_collect(st, type_row, NULL, err);
 }
 
 json_t *institution_type_get(const bireg_ctx *ctx, int64_t id, GError **err)
 {
-	g_autoptr(db_stmt) st = db_prepare(ctx->db,
+	g_autoptr(db_stmt) st = register_get_row(ctx,
 		"SELECT " TYPE_COLS " FROM institution_type t WHERE t.region_id = $1 AND t.id = $2",
-		err);
-	int r;
+		id, "no such kind of institution", err);
 
-	if (!st)
-		return NULL;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_int64(st, 2, id);
-	r = db_step(st, err);
-	if (r < 0)
-		return NULL;
-	if (r != DB_ROW) {
-		register_fail(err, REGISTER_ERROR_NOT_FOUND, "no such kind of institution");
-		return NULL;
-	}
-	return type_row(st);
+	return st ? type_row(st, NULL) : NULL;
 }
 
 int64_t institution_type_id_by_key(const bireg_ctx *ctx, const char *key, GError **err)
@@ -265,7 +200,7 @@ int64_t institution_type_id_by_key(const bireg_ctx *ctx, const char *key, GError
 	if (!st)
 		return -1;
 	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_text(st, 2, nz(key));
+	db_bind_text(st, 2, register_nz(key));
 	r = db_step(st, err);
 	if (r < 0)
 		return -1;
@@ -278,7 +213,7 @@ static int check_type_name(const bireg_ctx *ctx, const char *name, int64_t self,
 	g_autoptr(db_stmt) st = NULL;
 	int r;
 
-	if (!text_ok(name, 1, 80))
+	if (!register_text_ok(name, 1, 80))
 		return register_invalid(err, "name", N_("Please enter a name of at most 80 characters."));
 	st = db_prepare(ctx->db,
 		"SELECT id FROM institution_type WHERE region_id = $1 AND name = $2 AND id <> $3", err);
@@ -498,7 +433,7 @@ static int check_areas(const bireg_ctx *ctx, const institution_input *in, checke
 		int64_t a;
 		if (c->area[h])
 			continue;
-		a = area_for_postcode(ctx, nz(in->postcode), hierarchies[h], err);
+		a = area_for_postcode(ctx, register_nz(in->postcode), hierarchies[h], err);
 		if (a < 0)
 			return -1;
 		c->area[h] = a;
@@ -517,7 +452,7 @@ static int check_tags(const institution_input *in, checked *c, GError **err)
 		tag_add(c->tags, seen, in->tags[i]);
 	}
 	for (guint i = 0; i < c->tags->len; i++)
-		if (!text_ok(g_ptr_array_index(c->tags, i), 1, 60))
+		if (!register_text_ok(g_ptr_array_index(c->tags, i), 1, 60))
 			return register_invalid(err, "tags", N_("A tag may have at most 60 characters."));
 	if (c->tags->len > MAX_TAGS)
 		return register_invalid(err, "tags", N_("An institution may have at most 30 tags."));
@@ -562,14 +497,14 @@ static int check_institution(const bireg_ctx *ctx, const institution_input *in, 
 			return register_invalid(err, "type_id", N_("Please choose the kind of institution."));
 		c->is_school = db_col_int64(st, 0) != 0;
 	}
-	if (!text_ok(in->name, 1, 200))
+	if (!register_text_ok(in->name, 1, 200))
 		return register_invalid(err, "name", N_("Please enter the name of the institution (at most 200 characters)."));
 	for (size_t i = 0; i < G_N_ELEMENTS(lengths); i++) {
 		const char *v = G_STRUCT_MEMBER(const char *, in, lengths[i].offset);
-		if (!text_ok(v, 0, lengths[i].max))
+		if (!register_text_ok(v, 0, lengths[i].max))
 			return register_invalid(err, lengths[i].field, N_("This entry is too long."));
 	}
-	if (in->postcode && *in->postcode && !digits(in->postcode, 5, 5))
+	if (in->postcode && *in->postcode && !register_digits(in->postcode, 5, 5))
 		return register_invalid(err, "postcode", N_("Please enter a postcode of five digits, for example 47051."));
 	if (!c->is_school) {
 		for (size_t i = 0; i < G_N_ELEMENTS(school); i++)
@@ -578,7 +513,7 @@ static int check_institution(const bireg_ctx *ctx, const institution_input *in, 
 	}
 	if (in->school_number && *in->school_number) {
 		int64_t other;
-		if (!digits(in->school_number, 6, 6))
+		if (!register_digits(in->school_number, 6, 6))
 			return register_invalid(err, "school_number", N_("The school number has six digits, for example 112233."));
 		other = institution_store_by_school_number(ctx, in->school_number, err);
 		if (other < 0)
@@ -590,7 +525,7 @@ static int check_institution(const bireg_ctx *ctx, const institution_input *in, 
 		return register_invalid(err, "school_form", N_("Please choose a school form from the list."));
 	if (in->legal_form && *in->legal_form && !school_legal_form_label(in->legal_form))
 		return register_invalid(err, "legal_form", N_("Please choose public or private."));
-	if (in->carrier_number && *in->carrier_number && !digits(in->carrier_number, 1, 10))
+	if (in->carrier_number && *in->carrier_number && !register_digits(in->carrier_number, 1, 10))
 		return register_invalid(err, "carrier_number", N_("The provider number consists of at most ten digits."));
 	if (check_tags(in, c, err) < 0)
 		return -1;
@@ -655,7 +590,7 @@ static void bind_columns(db_stmt *st, const institution_input *in, const char *s
 
 	db_bind_int64(st, 2, in->type_id);
 	for (size_t i = 0; i < G_N_ELEMENTS(texts); i++)
-		db_bind_text(st, 3 + (int)i, nz(texts[i]));
+		db_bind_text(st, 3 + (int)i, register_nz(texts[i]));
 }
 
 int64_t institution_store_create(const bireg_ctx *ctx, const institution_input *in,
@@ -695,13 +630,8 @@ int64_t institution_store_create(const bireg_ctx *ctx, const institution_input *
 
 static int require_institution(const bireg_ctx *ctx, int64_t id, GError **err)
 {
-	int64_t n = one_int(ctx, "SELECT count(*) FROM institution WHERE region_id = $1 AND id = $2",
-			    id, err);
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		return register_fail(err, REGISTER_ERROR_NOT_FOUND, "no such institution");
-	return 0;
+	return register_require(ctx, "SELECT 1 FROM institution WHERE region_id = $1 AND id = $2", id,
+				"no such institution", err);
 }
 
 int institution_store_update(const bireg_ctx *ctx, int64_t id, const institution_input *in,
@@ -749,7 +679,7 @@ int institution_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		return -1;
 	if (require_institution(ctx, id, err) < 0)
 		goto out;
-	n = one_int(ctx, "SELECT count(*) FROM person_affiliation WHERE region_id = $1 "
+	n = register_count(ctx, "SELECT count(*) FROM person_affiliation WHERE region_id = $1 "
 			 "AND institution_id = $2", id, err);
 	if (n < 0)
 		goto out;
@@ -757,7 +687,7 @@ int institution_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		register_fail(err, REGISTER_ERROR_IN_USE, N_("This institution cannot be deleted while people are affiliated with it. Remove their affiliations first."));
 		goto out;
 	}
-	n = one_int(ctx, "SELECT count(*) FROM membership WHERE region_id = $1 "
+	n = register_count(ctx, "SELECT count(*) FROM membership WHERE region_id = $1 "
 			 "AND institution_id = $2", id, err);
 	if (n < 0)
 		goto out;
@@ -802,7 +732,7 @@ static json_t *inst_row(db_stmt *st)
 		if (i < 2)
 			json_object_set_new(o, inst_names[i], json_integer(db_col_int64(st, (int)i)));
 		else
-			json_object_set_new(o, inst_names[i], json_string(nz(db_col_text(st, (int)i))));
+			json_object_set_new(o, inst_names[i], json_string(register_nz(db_col_text(st, (int)i))));
 	}
 	json_object_set_new(o, "is_school", json_boolean(db_col_int64(st, 21) != 0));
 	form = school_form_label(db_col_text(st, 13));
@@ -898,26 +828,17 @@ static int decorate(const bireg_ctx *ctx, json_t *rows, bool full, GError **err)
 
 json_t *institution_store_get(const bireg_ctx *ctx, int64_t id, GError **err)
 {
-	g_autoptr(db_stmt) st = db_prepare(ctx->db,
+	g_autoptr(db_stmt) st = register_get_row(ctx,
 		"SELECT " INST_COLS " FROM institution i JOIN institution_type t ON t.id = i.type_id "
-		"WHERE i.region_id = $1 AND t.region_id = $1 AND i.id = $2", err);
+		"WHERE i.region_id = $1 AND t.region_id = $1 AND i.id = $2", id, "no such institution",
+		err);
 	json_t *rows, *o, *a;
 	g_autoptr(GString) tags_text = g_string_new(NULL);
 	int64_t area_ids[2] = {0, 0};
 	size_t i;
-	int r;
 
 	if (!st)
 		return NULL;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_int64(st, 2, id);
-	r = db_step(st, err);
-	if (r < 0)
-		return NULL;
-	if (r != DB_ROW) {
-		register_fail(err, REGISTER_ERROR_NOT_FOUND, "no such institution");
-		return NULL;
-	}
 	o = inst_row(st);
 	rows = json_pack("[O]", o);
 	if (decorate(ctx, rows, true, err) < 0) {
@@ -983,6 +904,21 @@ static json_t *current_first(json_t *list)
 	return out;
 }
 
+/* An affiliation of the institution's people; data is today. */
+static json_t *person_row(db_stmt *st, void *data)
+{
+	json_t *e = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:b}", "affiliation_id",
+			      (json_int_t)db_col_int64(st, 0), "person_id",
+			      (json_int_t)db_col_int64(st, 1), "title", db_col_text(st, 2),
+			      "first_name", db_col_text(st, 3), "last_name", db_col_text(st, 4),
+			      "function", db_col_text(st, 5), "current",
+			      is_current(db_col_text(st, 6), db_col_text(st, 7), data));
+
+	json_object_set_new(e, "start_day", text_or_null(db_col_text(st, 6)));
+	json_object_set_new(e, "end_day", text_or_null(db_col_text(st, 7)));
+	return e;
+}
+
 json_t *institution_store_people(const bireg_ctx *ctx, int64_t id, GError **err)
 {
 	g_autoptr(db_stmt) st = db_prepare(ctx->db,
@@ -992,29 +928,31 @@ json_t *institution_store_people(const bireg_ctx *ctx, int64_t id, GError **err)
 		"ORDER BY p.sort_name, p.id, pa.id", err);
 	g_autofree char *today = register_today();
 	json_t *out;
-	int r;
 
 	if (!st)
 		return NULL;
 	db_bind_int64(st, 1, ctx->region_id);
 	db_bind_int64(st, 2, id);
-	out = json_array();
-	while ((r = db_step(st, err)) == DB_ROW) {
-		json_t *e = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:b}", "affiliation_id",
-				      (json_int_t)db_col_int64(st, 0), "person_id",
-				      (json_int_t)db_col_int64(st, 1), "title", db_col_text(st, 2),
-				      "first_name", db_col_text(st, 3), "last_name",
-				      db_col_text(st, 4), "function", db_col_text(st, 5), "current",
-				      is_current(db_col_text(st, 6), db_col_text(st, 7), today));
-		json_object_set_new(e, "start_day", text_or_null(db_col_text(st, 6)));
-		json_object_set_new(e, "end_day", text_or_null(db_col_text(st, 7)));
-		json_array_append_new(out, e);
-	}
-	if (r < 0) {
-		json_decref(out);
-		return NULL;
-	}
-	return current_first(out);
+	out = register_collect(st, person_row, today, err);
+	return out ? current_first(out) : NULL;
+}
+
+/* A membership of someone representing the institution; data is today. */
+static json_t *body_row(db_stmt *st, void *data)
+{
+	json_t *e = json_pack("{s:I,s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:b,s:b}", "membership_id",
+			      (json_int_t)db_col_int64(st, 0), "body_id",
+			      (json_int_t)db_col_int64(st, 1), "body_name", db_col_text(st, 2),
+			      "role", db_col_text(st, 3), "person_id",
+			      (json_int_t)db_col_int64(st, 4), "title", db_col_text(st, 5),
+			      "first_name", db_col_text(st, 6), "last_name", db_col_text(st, 7),
+			      "partner_side", db_col_text(st, 8), "voting",
+			      db_col_int64(st, 9) != 0, "current",
+			      is_current(db_col_text(st, 10), db_col_text(st, 11), data));
+
+	json_object_set_new(e, "start_day", text_or_null(db_col_text(st, 10)));
+	json_object_set_new(e, "end_day", text_or_null(db_col_text(st, 11)));
+	return e;
 }
 
 json_t *institution_store_bodies(const bireg_ctx *ctx, int64_t id, GError **err)
@@ -1027,32 +965,13 @@ json_t *institution_store_bodies(const bireg_ctx *ctx, int64_t id, GError **err)
 		"AND m.institution_id = $2 ORDER BY b.sort_name, b.id, p.sort_name, p.id, m.id", err);
 	g_autofree char *today = register_today();
 	json_t *out;
-	int r;
 
 	if (!st)
 		return NULL;
 	db_bind_int64(st, 1, ctx->region_id);
 	db_bind_int64(st, 2, id);
-	out = json_array();
-	while ((r = db_step(st, err)) == DB_ROW) {
-		json_t *e = json_pack("{s:I,s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:b,s:b}",
-				      "membership_id", (json_int_t)db_col_int64(st, 0), "body_id",
-				      (json_int_t)db_col_int64(st, 1), "body_name", db_col_text(st, 2),
-				      "role", db_col_text(st, 3), "person_id",
-				      (json_int_t)db_col_int64(st, 4), "title", db_col_text(st, 5),
-				      "first_name", db_col_text(st, 6), "last_name", db_col_text(st, 7),
-				      "partner_side", db_col_text(st, 8), "voting",
-				      db_col_int64(st, 9) != 0, "current",
-				      is_current(db_col_text(st, 10), db_col_text(st, 11), today));
-		json_object_set_new(e, "start_day", text_or_null(db_col_text(st, 10)));
-		json_object_set_new(e, "end_day", text_or_null(db_col_text(st, 11)));
-		json_array_append_new(out, e);
-	}
-	if (r < 0) {
-		json_decref(out);
-		return NULL;
-	}
-	return current_first(out);
+	out = register_collect(st, body_row, today, err);
+	return out ? current_first(out) : NULL;
 }
 
 /* ---- the list ------------------------------------------------------------ */
@@ -1088,7 +1007,7 @@ static void list_bind(db_stmt *st, const bireg_ctx *ctx, const institution_filte
 	db_bind_int64(st, 1, ctx->region_id);
 	db_bind_int64(st, 2, f->type_id);
 	db_bind_int64(st, 3, f->area_id);
-	db_bind_text(st, 4, nz(f->tag));
+	db_bind_text(st, 4, register_nz(f->tag));
 	for (size_t i = 0; hits && i < hits->n; i++)
 		db_bind_int64(st, 5 + (int)i, hits->hits[i].ref_id);
 }

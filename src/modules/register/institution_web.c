@@ -21,6 +21,7 @@
 #include "modules/register/body_store.h"
 #include "modules/register/institution_store.h"
 #include "modules/register/register.h"
+#include "modules/register/register_page.h"
 #include "search/search.h"
 #include "view/form.h"
 #include "view/format.h"
@@ -39,35 +40,6 @@ const char *institution_type_label(const req_ctx *rc, const char *key, const cha
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static int64_t path_id(const req_ctx *rc)
-{
-	gint64 id = 0;
-	const char *s = http_request_path_param(rc->req, "id");
-
-	if (!s || !g_ascii_string_to_signed(s, 10, 1, G_MAXINT64, &id, NULL))
-		return 0;
-	return id;
-}
-
-/* prefix + id + suffix inside the request's region. */
-static char *href_id(const req_ctx *rc, const char *prefix, int64_t id, const char *suffix)
-{
-	g_autofree char *path = g_strdup_printf("%s%" G_GINT64_FORMAT "%s", prefix, (gint64)id,
-						suffix ? suffix : "");
-	return view_href(rc, path);
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 /* Register › Institutionen (› the institution). */
 static json_t *crumbs(const req_ctx *rc, bool list, json_t *inst)
 {
@@ -80,37 +52,19 @@ static json_t *crumbs(const req_ctx *rc, bool list, json_t *inst)
 						   view_t(rc, N_("Institutions")), "href", href));
 	}
 	if (inst) {
-		g_autofree char *href = href_id(rc, "/register/institutionen/",
-						jint(inst, "id"), NULL);
-		json_array_append_new(c, json_pack("{s:s,s:s}", "label", jstr(inst, "name"), "href",
+		g_autofree char *href = register_href_id(rc, "/register/institutionen/",
+						register_jint(inst, "id"), NULL);
+		json_array_append_new(c, json_pack("{s:s,s:s}", "label", register_jstr(inst, "name"), "href",
 						   href));
 	}
 	return c;
-}
-
-static void put_form(json_t *model, const form *f, const req_ctx *rc)
-{
-	json_t *fm = form_model(f, rc);
-
-	json_object_set(model, "errors", json_object_get(fm, "errors"));
-	json_object_set_new(model, "form", fm);
-}
-
-static int store_failed(const req_ctx *rc, const char *what, const GError *err)
-{
-	int status = register_status_for(err);
-
-	if (status >= 500)
-		log_error("request %s: %s failed: %s", rc->req->request_id, what,
-			  err ? err->message : "?");
-	return status;
 }
 
 /* "Dr. Petra Beispiel". Newly allocated. */
 static char *person_name(json_t *p)
 {
 	GString *s = g_string_new(NULL);
-	const char *parts[] = {jstr(p, "title"), jstr(p, "first_name"), jstr(p, "last_name")};
+	const char *parts[] = {register_jstr(p, "title"), register_jstr(p, "first_name"), register_jstr(p, "last_name")};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(parts); i++)
 		if (*parts[i])
@@ -139,9 +93,9 @@ static char *period_label(const req_ctx *rc, const char *start, const char *end)
 /* "Parkstraße 1, 47051 Duisburg". Newly allocated. */
 static char *address_line(json_t *i)
 {
-	g_autofree char *town = g_strjoin(" ", jstr(i, "postcode"), jstr(i, "city"), NULL);
+	g_autofree char *town = g_strjoin(" ", register_jstr(i, "postcode"), register_jstr(i, "city"), NULL);
 	g_autofree char *town_t = g_strstrip(g_strdup(town));
-	const char *street = jstr(i, "street");
+	const char *street = register_jstr(i, "street");
 
 	if (*street && *town_t)
 		return g_strconcat(street, ", ", town_t, NULL);
@@ -156,8 +110,8 @@ static char *areas_line(json_t *areas)
 	size_t i;
 
 	json_array_foreach(areas, i, a) {
-		const char *l = jstr(a, "label");
-		g_string_append_printf(s, "%s%s", i ? "; " : "", *l ? l : jstr(a, "name"));
+		const char *l = register_jstr(a, "label");
+		g_string_append_printf(s, "%s%s", i ? "; " : "", *l ? l : register_jstr(a, "name"));
 	}
 	return g_string_free(s, FALSE);
 }
@@ -175,43 +129,16 @@ static char *tags_line(json_t *tags)
 
 /* ---- the list ------------------------------------------------------------ */
 
-static const char *query_error(const req_ctx *rc, const GError *err)
-{
-	if (g_error_matches(err, BIREG_SEARCH_ERROR, SEARCH_ERROR_QUERY_TOO_LONG))
-		return view_t(rc, N_("The search term is too long: at most 200 characters."));
-	if (g_error_matches(err, BIREG_SEARCH_ERROR, SEARCH_ERROR_TOO_MANY_WORDS))
-		return view_t(rc, N_("The search term has too many words: at most 10."));
-	return view_t(rc, N_("The search term contains characters that cannot be searched."));
-}
-
-/* A filter id from the query: 0 when absent or empty, -1 when malformed. */
-static int64_t query_id(const req_ctx *rc, const char *name)
-{
-	const char *s = http_params_get(rc->req->query, name);
-	gint64 v = 0;
-
-	if (!s || !*s)
-		return 0;
-	if (!g_ascii_string_to_signed(s, 10, 1, G_MAXINT64, &v, NULL))
-		return -1;
-	return v;
-}
-
-static json_t *option(const char *value, const char *label, bool selected)
-{
-	return json_pack("{s:s,s:s,s:b}", "value", value, "label", label, "selected", selected);
-}
-
 static json_t *type_options(req_ctx *rc, json_t *types, int64_t chosen, const char *none)
 {
 	json_t *opts = json_array(), *t;
 	size_t i;
 
-	json_array_append_new(opts, option("", none, chosen == 0));
+	json_array_append_new(opts, register_option("", none, chosen == 0));
 	json_array_foreach(types, i, t) {
-		g_autofree char *v = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)jint(t, "id"));
-		json_array_append_new(opts, option(v, institution_type_label(rc, jstr(t, "key"), jstr(t, "name")),
-						   jint(t, "id") == chosen));
+		g_autofree char *v = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)register_jint(t, "id"));
+		json_array_append_new(opts, register_option(v, institution_type_label(rc, register_jstr(t, "key"), register_jstr(t, "name")),
+						   register_jint(t, "id") == chosen));
 	}
 	return opts;
 }
@@ -227,10 +154,10 @@ static json_t *area_groups(req_ctx *rc, json_t *areas, int64_t chosen)
 		size_t i;
 		json_array_foreach(areas, i, a) {
 			g_autofree char *v = NULL;
-			if (strcmp(jstr(a, "hierarchy"), hs[h]))
+			if (strcmp(register_jstr(a, "hierarchy"), hs[h]))
 				continue;
-			v = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)jint(a, "id"));
-			json_array_append_new(opts, option(v, jstr(a, "label"), jint(a, "id") == chosen));
+			v = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)register_jint(a, "id"));
+			json_array_append_new(opts, register_option(v, register_jstr(a, "label"), register_jint(a, "id") == chosen));
 		}
 		if (json_array_size(opts))
 			json_array_append_new(groups, json_pack("{s:s,s:o}", "label",
@@ -245,14 +172,14 @@ static json_t *area_groups(req_ctx *rc, json_t *areas, int64_t chosen)
 static json_t *list_row(req_ctx *rc, json_t *r)
 {
 	json_t *row = json_deep_copy(r);
-	g_autofree char *href = href_id(rc, "/register/institutionen/", jint(r, "id"), NULL);
+	g_autofree char *href = register_href_id(rc, "/register/institutionen/", register_jint(r, "id"), NULL);
 	g_autofree char *addr = address_line(r);
 	g_autofree char *areas = areas_line(json_object_get(r, "areas"));
 	g_autofree char *tags = tags_line(json_object_get(r, "tags"));
 
 	json_object_set_new(row, "href", json_string(href));
 	json_object_set_new(row, "type_label",
-			    json_string(institution_type_label(rc, jstr(r, "type_key"), jstr(r, "type_name"))));
+			    json_string(institution_type_label(rc, register_jstr(r, "type_key"), register_jstr(r, "type_name"))));
 	json_object_set_new(row, "address", json_string(addr));
 	json_object_set_new(row, "areas_label", json_string(areas));
 	json_object_set_new(row, "tags_label", json_string(tags));
@@ -267,7 +194,7 @@ static int institutions_list(req_ctx *rc)
 	const char *tag = http_params_get(rc->req->query, "schlagwort");
 	const char *sort = http_params_get(rc->req->query, "sortierung");
 	const char *saved = http_params_get(rc->req->query, "gespeichert");
-	int64_t type_id = query_id(rc, "art"), area_id = query_id(rc, "gebiet");
+	int64_t type_id = register_query_id(rc, "art"), area_id = register_query_id(rc, "gebiet");
 	bool searching = q && *q;
 	list_page page = list_page_from(rc, PER_PAGE);
 	const char *store_sort;
@@ -310,8 +237,8 @@ static int institutions_list(req_ctx *rc)
 				     &err);
 	if (!res) {
 		if (!err || err->domain != BIREG_SEARCH_ERROR)
-			return store_failed(rc, "listing institutions", err);
-		q_error = query_error(rc, err);
+			return register_store_failed(rc, "listing institutions", err);
+		q_error = register_query_error(rc, err);
 		status = 422;
 		res = json_pack("{s:i,s:[]}", "total", 0, "rows");
 	}
@@ -322,26 +249,26 @@ static int institutions_list(req_ctx *rc)
 		json_decref(res);
 		json_decref(types);
 		json_decref(areas);
-		return store_failed(rc, "reading the list's filters", err);
+		return register_store_failed(rc, "reading the list's filters", err);
 	}
 	rows = json_array();
 	json_array_foreach(json_object_get(res, "rows"), i, r)
 		json_array_append_new(rows, list_row(rc, r));
 	sorts = json_array();
 	for (i = 0; i < G_N_ELEMENTS(sort_choices); i++)
-		json_array_append_new(sorts, option(sort_choices[i].value,
+		json_array_append_new(sorts, register_option(sort_choices[i].value,
 							    view_t(rc, sort_choices[i].label),
 							    !strcmp(sort, sort_choices[i].value)));
 	tag_opts = json_array();
-	json_array_append_new(tag_opts, option("", view_t(rc, N_("All tags")), !*tag));
+	json_array_append_new(tag_opts, register_option("", view_t(rc, N_("All tags")), !*tag));
 	json_array_foreach(tags, i, t)
-		json_array_append_new(tag_opts, option(json_string_value(t), json_string_value(t),
+		json_array_append_new(tag_opts, register_option(json_string_value(t), json_string_value(t),
 						       !strcmp(tag, json_string_value(t))));
 
 	model = json_pack(
 		"{s:s,s:I,s:b,s:o,s:s,s:s,s:s,s:s,s:{s:s,s:s,s:o,s:o,s:b,s:o,s:o,s:b,s:s}}",
 		"notice", !g_strcmp0(saved, "geloescht") ? view_t(rc, N_("The institution has been deleted.")) : "",
-		"total", (json_int_t)jint(res, "total"), "has_rows", json_array_size(rows) > 0,
+		"total", (json_int_t)register_jint(res, "total"), "has_rows", json_array_size(rows) > 0,
 		"rows", rows, "new_href", new_href, "types_href", types_href, "areas_href",
 		areas_href, "q_error", q_error ? q_error : "", "filters", "action", action, "q",
 		q ? q : "", "types", type_options(rc, types, type_id, view_t(rc, N_("All kinds"))),
@@ -353,7 +280,7 @@ static int institutions_list(req_ctx *rc)
 				      "area_id", (json_int_t)area_id, "tag", tag, "q", q ? q : "",
 				      "sort", sort));
 	json_object_set_new(model, "pagination",
-			    list_pagination_model(rc, "/register/institutionen", jint(res, "total"), page));
+			    list_pagination_model(rc, "/register/institutionen", register_jint(res, "total"), page));
 	json_object_set_new(model, "errors",
 			    q_error ? json_pack("[{s:s,s:s}]", "field", "q", "message", q_error)
 				    : json_array());
@@ -378,8 +305,8 @@ static json_t *person_rows(req_ctx *rc, json_t *people, bool current)
 		if (json_is_true(json_object_get(p, "current")) != current)
 			continue;
 		name = person_name(p);
-		href = href_id(rc, "/register/personen/", jint(p, "person_id"), NULL);
-		period = period_label(rc, jstr(p, "start_day"), jstr(p, "end_day"));
+		href = register_href_id(rc, "/register/personen/", register_jint(p, "person_id"), NULL);
+		period = period_label(rc, register_jstr(p, "start_day"), register_jstr(p, "end_day"));
 		row = json_deep_copy(p);
 		json_object_set_new(row, "name", json_string(name));
 		json_object_set_new(row, "href", json_string(href));
@@ -400,14 +327,14 @@ static json_t *body_rows(req_ctx *rc, json_t *bodies, bool current)
 		if (json_is_true(json_object_get(b, "current")) != current)
 			continue;
 		name = person_name(b);
-		href = href_id(rc, "/register/gremien/", jint(b, "body_id"), NULL);
-		person = href_id(rc, "/register/personen/", jint(b, "person_id"), NULL);
-		period = period_label(rc, jstr(b, "start_day"), jstr(b, "end_day"));
+		href = register_href_id(rc, "/register/gremien/", register_jint(b, "body_id"), NULL);
+		person = register_href_id(rc, "/register/personen/", register_jint(b, "person_id"), NULL);
+		period = period_label(rc, register_jstr(b, "start_day"), register_jstr(b, "end_day"));
 		row = json_deep_copy(b);
 		json_object_set_new(row, "person_name", json_string(name));
 		json_object_set_new(row, "body_href", json_string(href));
 		json_object_set_new(row, "person_href", json_string(person));
-		json_object_set_new(row, "role_label", json_string(membership_role_label(rc, jstr(b, "role"))));
+		json_object_set_new(row, "role_label", json_string(membership_role_label(rc, register_jstr(b, "role"))));
 		json_object_set_new(row, "period", json_string(period));
 		json_array_append_new(out, row);
 	}
@@ -419,12 +346,12 @@ static void add_labels(req_ctx *rc, json_t *inst)
 {
 	g_autofree char *addr = address_line(inst);
 	g_autofree char *areas = areas_line(json_object_get(inst, "areas"));
-	const char *web = jstr(inst, "website"), *mail = jstr(inst, "email");
-	const char *legal = jstr(inst, "legal_form");
+	const char *web = register_jstr(inst, "website"), *mail = register_jstr(inst, "email");
+	const char *legal = register_jstr(inst, "legal_form");
 	g_autofree char *mailto = *mail ? g_strconcat("mailto:", mail, NULL) : g_strdup("");
 
 	json_object_set_new(inst, "type_label",
-			    json_string(institution_type_label(rc, jstr(inst, "type_key"), jstr(inst, "type_name"))));
+			    json_string(institution_type_label(rc, register_jstr(inst, "type_key"), register_jstr(inst, "type_name"))));
 	json_object_set_new(inst, "address", json_string(addr));
 	json_object_set_new(inst, "areas_label", json_string(areas));
 	/* Only http(s) addresses become links (the form allows no others,
@@ -436,14 +363,14 @@ static void add_labels(req_ctx *rc, json_t *inst)
 			    json_string(!strcmp(legal, "1") ? view_t(rc, N_("public"))
 					: !strcmp(legal, "2") ? view_t(rc, N_("private")) : ""));
 	json_object_set_new(inst, "has_school_data",
-			    json_boolean(*jstr(inst, "school_number") || *jstr(inst, "school_form") ||
-					 *legal || *jstr(inst, "carrier_number")));
+			    json_boolean(*register_jstr(inst, "school_number") || *register_jstr(inst, "school_form") ||
+					 *legal || *register_jstr(inst, "carrier_number")));
 }
 
 static json_t *load_institution(req_ctx *rc, int *status)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	json_t *inst;
 
 	*status = 404;
@@ -451,7 +378,7 @@ static json_t *load_institution(req_ctx *rc, int *status)
 		return NULL;
 	inst = institution_store_get(&rc->ctx, id, &err);
 	if (!inst)
-		*status = store_failed(rc, "reading an institution", err);
+		*status = register_store_failed(rc, "reading an institution", err);
 	return inst;
 }
 
@@ -465,18 +392,18 @@ static int institution_show(req_ctx *rc)
 
 	if (!inst)
 		return status;
-	id = jint(inst, "id");
+	id = register_jint(inst, "id");
 	people = institution_store_people(&rc->ctx, id, &err);
 	bodies = people ? institution_store_bodies(&rc->ctx, id, &err) : NULL;
 	if (!bodies) {
 		json_decref(inst);
 		json_decref(people);
-		return store_failed(rc, "reading an institution's relations", err);
+		return register_store_failed(rc, "reading an institution's relations", err);
 	}
 	add_labels(rc, inst);
 	{
-		g_autofree char *edit = href_id(rc, "/register/institutionen/", id, "/bearbeiten");
-		g_autofree char *del = href_id(rc, "/register/institutionen/", id, "/loeschen");
+		g_autofree char *edit = register_href_id(rc, "/register/institutionen/", id, "/bearbeiten");
+		g_autofree char *del = register_href_id(rc, "/register/institutionen/", id, "/loeschen");
 		g_autofree char *list = view_href(rc, "/register/institutionen");
 		json_t *pc = person_rows(rc, people, true), *pf = person_rows(rc, people, false);
 		json_t *bc = body_rows(rc, bodies, true), *bf = body_rows(rc, bodies, false);
@@ -491,7 +418,7 @@ static int institution_show(req_ctx *rc)
 	}
 	json_decref(people);
 	json_decref(bodies);
-	return view_page_full(rc, 200, "pages/register_institution", jstr(inst, "name"), model,
+	return view_page_full(rc, 200, "pages/register_institution", register_jstr(inst, "name"), model,
 			      crumbs(rc, true, NULL));
 }
 
@@ -544,19 +471,19 @@ static int add_options(form *f, req_ctx *rc)
 
 	if (!areas) {
 		json_decref(types);
-		return store_failed(rc, "reading the form's choices", err);
+		return register_store_failed(rc, "reading the form's choices", err);
 	}
 	form_add_option(f, "type_id", "", view_t(rc, N_("Please choose")));
 	json_array_foreach(types, i, x) {
-		g_autofree char *v = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)jint(x, "id"));
-		form_add_option(f, "type_id", v, institution_type_label(rc, jstr(x, "key"), jstr(x, "name")));
+		g_autofree char *v = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)register_jint(x, "id"));
+		form_add_option(f, "type_id", v, institution_type_label(rc, register_jstr(x, "key"), register_jstr(x, "name")));
 	}
 	form_add_option(f, "area_admin", "", view_t(rc, N_("None, or from the postcode table")));
 	form_add_option(f, "area_social", "", view_t(rc, N_("None, or from the postcode table")));
 	json_array_foreach(areas, i, x) {
-		g_autofree char *v = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)jint(x, "id"));
-		form_add_option(f, strcmp(jstr(x, "hierarchy"), AREA_HIERARCHY_ADMIN) ? "area_social" : "area_admin",
-				v, jstr(x, "label"));
+		g_autofree char *v = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)register_jint(x, "id"));
+		form_add_option(f, strcmp(register_jstr(x, "hierarchy"), AREA_HIERARCHY_ADMIN) ? "area_social" : "area_admin",
+				v, register_jstr(x, "label"));
 	}
 	form_add_option(f, "school_form", "", view_t(rc, N_("None")));
 	for (i = 0; i < n; i++) {
@@ -575,18 +502,18 @@ static int form_page(req_ctx *rc, int status, form *f, json_t *inst)
 {
 	bool editing = inst != NULL;
 	g_autofree char *action = editing
-		? href_id(rc, "/register/institutionen/", jint(inst, "id"), "/bearbeiten")
+		? register_href_id(rc, "/register/institutionen/", register_jint(inst, "id"), "/bearbeiten")
 		: view_href(rc, "/register/institutionen/neu");
 	g_autofree char *cancel = editing
-		? href_id(rc, "/register/institutionen/", jint(inst, "id"), NULL)
+		? register_href_id(rc, "/register/institutionen/", register_jint(inst, "id"), NULL)
 		: view_href(rc, "/register/institutionen");
 	g_autofree char *title = editing
-		? view_tf(rc, N_("Edit {name}"), "name", jstr(inst, "name"), NULL)
+		? view_tf(rc, N_("Edit {name}"), "name", register_jstr(inst, "name"), NULL)
 		: g_strdup(view_t(rc, N_("New institution")));
 	json_t *model = json_pack("{s:s,s:s,s:s,s:b}", "heading", title, "action", action,
 				  "cancel_href", cancel, "editing", editing);
 
-	put_form(model, f, rc);
+	register_put_form(model, f, rc);
 	return view_page_full(rc, status, "pages/register_institution_form", title, model,
 			      crumbs(rc, true, inst));
 }
@@ -657,7 +584,7 @@ static int institution_create(req_ctx *rc)
 	if (id < 0) {
 		if (register_error_to_form(f, rc, err))
 			return form_page(rc, 422, f, NULL);
-		return store_failed(rc, "creating an institution", err);
+		return register_store_failed(rc, "creating an institution", err);
 	}
 	log_info("request %s: institution %" G_GINT64_FORMAT " created by account %" G_GINT64_FORMAT,
 		 rc->req->request_id, id, rc->ctx.user_id);
@@ -669,13 +596,13 @@ static void form_from(form *f, json_t *inst)
 	g_autofree char *admin = NULL, *social = NULL;
 
 	form_set_json(f, inst);
-	if (jint(inst, "area_admin_id"))
-		admin = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)jint(inst, "area_admin_id"));
-	if (jint(inst, "area_social_id"))
-		social = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)jint(inst, "area_social_id"));
+	if (register_jint(inst, "area_admin_id"))
+		admin = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)register_jint(inst, "area_admin_id"));
+	if (register_jint(inst, "area_social_id"))
+		social = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)register_jint(inst, "area_social_id"));
 	form_set(f, "area_admin", admin);
 	form_set(f, "area_social", social);
-	form_set(f, "tags", jstr(inst, "tags_text"));
+	form_set(f, "tags", register_jstr(inst, "tags_text"));
 }
 
 static int institution_edit(req_ctx *rc)
@@ -708,14 +635,14 @@ static int institution_update(req_ctx *rc)
 	status = add_options(f, rc);
 	if (status)
 		goto out;
-	id = jint(inst, "id");
+	id = register_jint(inst, "id");
 	if (!form_read(f, rc)) {
 		status = form_page(rc, 422, f, inst);
 		goto out;
 	}
 	if (save(rc, f, id, &err) < 0) {
 		status = register_error_to_form(f, rc, err) ? form_page(rc, 422, f, inst)
-							    : store_failed(rc, "changing an institution", err);
+							    : register_store_failed(rc, "changing an institution", err);
 		goto out;
 	}
 	log_info("request %s: institution %" G_GINT64_FORMAT " changed by account %" G_GINT64_FORMAT,
@@ -731,17 +658,17 @@ out:
 static int delete_page(req_ctx *rc, int status, json_t *inst, const char *error)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = jint(inst, "id");
+	int64_t id = register_jint(inst, "id");
 	json_t *people = institution_store_people(&rc->ctx, id, &err);
 	json_t *bodies = people ? institution_store_bodies(&rc->ctx, id, &err) : NULL;
-	g_autofree char *action = href_id(rc, "/register/institutionen/", id, "/loeschen");
-	g_autofree char *cancel = href_id(rc, "/register/institutionen/", id, NULL);
-	g_autofree char *title = view_tf(rc, N_("Delete {name}"), "name", jstr(inst, "name"), NULL);
+	g_autofree char *action = register_href_id(rc, "/register/institutionen/", id, "/loeschen");
+	g_autofree char *cancel = register_href_id(rc, "/register/institutionen/", id, NULL);
+	g_autofree char *title = view_tf(rc, N_("Delete {name}"), "name", register_jstr(inst, "name"), NULL);
 	json_t *model;
 
 	if (!bodies) {
 		json_decref(people);
-		return store_failed(rc, "reading an institution's relations", err);
+		return register_store_failed(rc, "reading an institution's relations", err);
 	}
 	model = json_pack("{s:s,s:s,s:s,s:O,s:I,s:I,s:b,s:s,s:b}", "heading", title, "action", action,
 			  "cancel_href", cancel, "institution", inst, "people",
@@ -778,12 +705,12 @@ static int institution_delete(req_ctx *rc)
 
 	if (!inst)
 		return status;
-	id = jint(inst, "id");
+	id = register_jint(inst, "id");
 	if (institution_store_delete(&rc->ctx, id, &err) < 0) {
 		if (g_error_matches(err, BIREG_REGISTER_ERROR, REGISTER_ERROR_IN_USE))
 			status = delete_page(rc, 409, inst, view_t(rc, register_error_msgid(err)));
 		else
-			status = store_failed(rc, "deleting an institution", err);
+			status = register_store_failed(rc, "deleting an institution", err);
 		json_decref(inst);
 		return status;
 	}
@@ -813,30 +740,30 @@ static int types_page(req_ctx *rc, int status, form *add, const char *notice, in
 	size_t i;
 
 	if (!types)
-		return store_failed(rc, "listing kinds of institution", err);
+		return register_store_failed(rc, "listing kinds of institution", err);
 	rows = json_array();
 	json_array_foreach(types, i, t) {
-		int64_t id = jint(t, "id");
+		int64_t id = register_jint(t, "id");
 		bool failed = rename_id == id && rename_error;
-		g_autofree char *rename = href_id(rc, "/register/institutionsarten/", id, NULL);
-		g_autofree char *del = href_id(rc, "/register/institutionsarten/", id, "/loeschen");
+		g_autofree char *rename = register_href_id(rc, "/register/institutionsarten/", id, NULL);
+		g_autofree char *del = register_href_id(rc, "/register/institutionsarten/", id, "/loeschen");
 		g_autofree char *list_path = g_strdup_printf("/register/institutionen?art=%" G_GINT64_FORMAT, (gint64)id);
 		g_autofree char *list = view_href(rc, list_path);
-		g_autofree char *count = format_int(rc->req->lang, jint(t, "institutions"));
+		g_autofree char *count = format_int(rc->req->lang, register_jint(t, "institutions"));
 		json_t *row = json_deep_copy(t);
-		json_object_set_new(row, "label", json_string(institution_type_label(rc, jstr(t, "key"), jstr(t, "name"))));
+		json_object_set_new(row, "label", json_string(institution_type_label(rc, register_jstr(t, "key"), register_jstr(t, "name"))));
 		json_object_set_new(row, "rename_action", json_string(rename));
 		json_object_set_new(row, "delete_action", json_string(del));
 		json_object_set_new(row, "list_href", json_string(list));
 		json_object_set_new(row, "count", json_string(count));
-		json_object_set_new(row, "can_delete", json_boolean(jint(t, "institutions") == 0));
-		json_object_set_new(row, "rename_value", json_string(failed ? rename_value : jstr(t, "name")));
+		json_object_set_new(row, "can_delete", json_boolean(register_jint(t, "institutions") == 0));
+		json_object_set_new(row, "rename_value", json_string(failed ? rename_value : register_jstr(t, "name")));
 		json_object_set_new(row, "rename_error", json_string(failed ? rename_error : ""));
 		json_array_append_new(rows, row);
 	}
 	json_decref(types);
 	model = json_pack("{s:s,s:s,s:o}", "notice", notice ? notice : "", "action", action, "types", rows);
-	put_form(model, add, rc);
+	register_put_form(model, add, rc);
 	if (rename_error) {
 		g_autofree char *field = g_strdup_printf("type-%" G_GINT64_FORMAT "-name", (gint64)rename_id);
 		errors = json_object_get(model, "errors");
@@ -875,7 +802,7 @@ static int type_add(req_ctx *rc)
 	if (institution_type_add(&rc->ctx, form_value(f, "name"), form_bool(f, "is_school"), &err) < 0) {
 		if (register_error_to_form(f, rc, err))
 			return types_page(rc, 422, f, NULL, 0, NULL, NULL);
-		return store_failed(rc, "adding a kind of institution", err);
+		return register_store_failed(rc, "adding a kind of institution", err);
 	}
 	return view_redirect(rc, "/register/institutionsarten?gespeichert=neu");
 }
@@ -885,14 +812,14 @@ static int type_rename(req_ctx *rc)
 	g_autoptr(GError) err = NULL;
 	g_autoptr(form) add = form_new(type_fields, G_N_ELEMENTS(type_fields), "type");
 	g_autoptr(form) f = form_new(type_fields, 1, "rename");
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 	json_t *t;
 
 	if (!id)
 		return 404;
 	t = institution_type_get(&rc->ctx, id, &err);
 	if (!t)
-		return store_failed(rc, "reading a kind of institution", err);
+		return register_store_failed(rc, "reading a kind of institution", err);
 	json_decref(t);
 	if (!form_read(f, rc) ||
 	    (institution_type_rename(&rc->ctx, id, form_value(f, "name"), &err) < 0 &&
@@ -900,21 +827,21 @@ static int type_rename(req_ctx *rc)
 		/* The message of the field (form.c's or the store's). */
 		json_t *fm = form_model(f, rc);
 		json_t *e = json_array_get(json_object_get(fm, "errors"), 0);
-		g_autofree char *msg = g_strdup(jstr(e, "message"));
+		g_autofree char *msg = g_strdup(register_jstr(e, "message"));
 		int status;
 		json_decref(fm);
 		status = types_page(rc, 422, add, NULL, id, form_value(f, "name"), msg);
 		return status;
 	}
 	if (err)
-		return store_failed(rc, "renaming a kind of institution", err);
+		return register_store_failed(rc, "renaming a kind of institution", err);
 	return view_redirect(rc, "/register/institutionsarten?gespeichert=umbenannt");
 }
 
 static int type_delete(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc);
+	int64_t id = register_path_id(rc, "id");
 
 	if (!id)
 		return 404;
@@ -924,7 +851,7 @@ static int type_delete(req_ctx *rc)
 			form_error(add, "", view_t(rc, register_error_msgid(err)));
 			return types_page(rc, 409, add, NULL, 0, NULL, NULL);
 		}
-		return store_failed(rc, "deleting a kind of institution", err);
+		return register_store_failed(rc, "deleting a kind of institution", err);
 	}
 	return view_redirect(rc, "/register/institutionsarten?gespeichert=geloescht");
 }

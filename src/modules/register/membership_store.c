@@ -48,26 +48,6 @@ const char *membership_role_label(const req_ctx *rc, const char *role)
 
 /* ---- helpers --------------------------------------------------------- */
 
-static bool one_of(const char *v, const char *const *set)
-{
-	for (size_t i = 0; v && set[i]; i++)
-		if (!strcmp(v, set[i]))
-			return true;
-	return false;
-}
-
-static const char *nullable(const char *v)
-{
-	return v && *v ? v : NULL;
-}
-
-static bool is_day(const char *s)
-{
-	bireg_date d;
-	return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
-	       format_parse_date(s, &d, NULL);
-}
-
 /* "Dr. Petra Beispiel": title, first and last name, the empty ones left out. */
 static char *display_name(const char *title, const char *first, const char *last)
 {
@@ -78,21 +58,6 @@ static char *display_name(const char *title, const char *first, const char *last
 		if (parts[i] && *parts[i])
 			g_string_append_printf(s, "%s%s", s->len ? " " : "", parts[i]);
 	return g_string_free(s, FALSE);
-}
-
-static bool within(const char *today, const char *from, const char *until)
-{
-	return (!from || strcmp(from, today) <= 0) && (!until || strcmp(until, today) >= 0);
-}
-
-static json_t *col_text_or_null(db_stmt *st, int col)
-{
-	return db_col_is_null(st, col) ? json_null() : json_string(db_col_text(st, col));
-}
-
-static json_t *col_id_or_null(db_stmt *st, int col)
-{
-	return db_col_is_null(st, col) ? json_null() : json_integer(db_col_int64(st, col));
 }
 
 /* The display order of roles, as an SQL expression over m.role. */
@@ -129,19 +94,19 @@ static json_t *membership_json(db_stmt *st, const char *today, bool with_body)
 	json_object_set_new(o, "body_id", json_integer(db_col_int64(st, 1)));
 	json_object_set_new(o, "person_id", json_integer(db_col_int64(st, 2)));
 	json_object_set_new(o, "role", json_string(db_col_text(st, 3)));
-	json_object_set_new(o, "substitute_for_id", col_id_or_null(st, 4));
-	json_object_set_new(o, "institution_id", col_id_or_null(st, 5));
+	json_object_set_new(o, "substitute_for_id", register_col_id_or_null(st, 4));
+	json_object_set_new(o, "institution_id", register_col_id_or_null(st, 5));
 	json_object_set_new(o, "partner_side", json_string(db_col_text(st, 6)));
 	json_object_set_new(o, "voting", json_boolean(db_col_int64(st, 7) != 0));
-	json_object_set_new(o, "start_day", col_text_or_null(st, 8));
-	json_object_set_new(o, "end_day", col_text_or_null(st, 9));
+	json_object_set_new(o, "start_day", register_col_text_or_null(st, 8));
+	json_object_set_new(o, "end_day", register_col_text_or_null(st, 9));
 	json_object_set_new(o, "note", json_string(db_col_text(st, 10)));
 	json_object_set_new(o, "created_at", json_string(db_col_text(st, 11)));
 	json_object_set_new(o, "updated_at", json_string(db_col_text(st, 12)));
 	json_object_set_new(o, "person_name", json_string(name));
 	json_object_set_new(o, "person_sort", json_string(db_col_text(st, 16)));
 	json_object_set_new(o, "institution_name", json_string(db_col_text(st, 17)));
-	json_object_set_new(o, "substitute_for_person_id", col_id_or_null(st, 18));
+	json_object_set_new(o, "substitute_for_person_id", register_col_id_or_null(st, 18));
 	if (db_col_is_null(st, 18)) {
 		json_object_set_new(o, "substitute_for_name", json_string(""));
 	} else {
@@ -149,7 +114,7 @@ static json_t *membership_json(db_stmt *st, const char *today, bool with_body)
 						      db_col_text(st, 21));
 		json_object_set_new(o, "substitute_for_name", json_string(sname));
 	}
-	json_object_set_new(o, "current", json_boolean(within(today, start, end)));
+	json_object_set_new(o, "current", json_boolean(register_within(today, start, end)));
 	/* The person's newest answer on publishing the name (person_consent:
 	 * the row with the highest id is the current one). */
 	json_object_set_new(o, "publish_name", json_boolean(db_col_int64(st, 27) != 0));
@@ -162,19 +127,23 @@ static json_t *membership_json(db_stmt *st, const char *today, bool with_body)
 	return o;
 }
 
+/* What membership_json() needs besides the row (register_collect's data). */
+typedef struct json_opts {
+	const char *today;
+	bool with_body;
+} json_opts;
+
+static json_t *membership_row(db_stmt *st, void *data)
+{
+	const json_opts *o = data;
+	return membership_json(st, o->today, o->with_body);
+}
+
 /* Collects every row of st (bound) as memberships. */
 static json_t *collect(db_stmt *st, const char *today, bool with_body, GError **err)
 {
-	json_t *list = json_array();
-	int r;
-
-	while ((r = db_step(st, err)) == DB_ROW)
-		json_array_append_new(list, membership_json(st, today, with_body));
-	if (r < 0) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	json_opts o = {today, with_body};
+	return register_collect(st, membership_row, &o, err);
 }
 
 /* ---- reading --------------------------------------------------------- */
@@ -182,22 +151,11 @@ static json_t *collect(db_stmt *st, const char *today, bool with_body, GError **
 json_t *membership_store_get(const bireg_ctx *ctx, int64_t id, GError **err)
 {
 	g_autofree char *today = register_today();
-	g_autoptr(db_stmt) st = db_prepare(ctx->db,
-		"SELECT " MEMBERSHIP_COLS MEMBERSHIP_FROM "WHERE m.region_id = $1 AND m.id = $2", err);
-	int r;
+	g_autoptr(db_stmt) st = register_get_row(ctx,
+		"SELECT " MEMBERSHIP_COLS MEMBERSHIP_FROM "WHERE m.region_id = $1 AND m.id = $2", id,
+		N_("This membership does not exist."), err);
 
-	if (!st)
-		return NULL;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_int64(st, 2, id);
-	r = db_step(st, err);
-	if (r < 0)
-		return NULL;
-	if (r != DB_ROW) {
-		register_fail(err, REGISTER_ERROR_NOT_FOUND, N_("This membership does not exist."));
-		return NULL;
-	}
-	return membership_json(st, today, true);
+	return st ? membership_json(st, today, true) : NULL;
 }
 
 json_t *membership_store_for_body(const bireg_ctx *ctx, int64_t body_id, bool current_only,
@@ -300,23 +258,6 @@ static int load(const bireg_ctx *ctx, int64_t id, stored *s, GError **err)
 	return 0;
 }
 
-/* Does the region have row id in table (a constant)? */
-static int exists(const bireg_ctx *ctx, const char *sql, int64_t id, bool *found, GError **err)
-{
-	g_autoptr(db_stmt) st = db_prepare(ctx->db, sql, err);
-	int r;
-
-	if (!st)
-		return -1;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_int64(st, 2, id);
-	r = db_step(st, err);
-	if (r < 0)
-		return -1;
-	*found = r == DB_ROW;
-	return 0;
-}
-
 /* Memberships of body (not `self`) that overlap [start, end] (NULL ends
  * open) and meet cond, a condition on m that uses $6 (bound to arg);
  * returns the count in *n. */
@@ -354,56 +295,44 @@ static int membership_check(const bireg_ctx *ctx, int64_t body_id, const members
 {
 	g_autofree char *today = register_today();
 	g_autofree char *chair_mode = NULL;
-	const char *start = nullable(in->start_day), *end = nullable(in->end_day);
+	const char *start = register_nullable(in->start_day), *end = register_nullable(in->end_day);
 	int64_t self = old ? old->id : 0;
-	bool found = false;
 	int64_t n = 0;
 
-	if (!one_of(in->role, membership_roles))
+	if (!register_one_of(in->role, membership_roles))
 		return register_invalid(err, "role", N_("Please choose the role in the body."));
-	if (!one_of(in->partner_side ? in->partner_side : "", partner_sides))
+	if (!register_one_of(in->partner_side ? in->partner_side : "", partner_sides))
 		return register_invalid(err, "partner_side",
 					N_("Please choose the partner side: Land, Kommune or none."));
 	if (in->note && (!g_utf8_validate(in->note, -1, NULL) || g_utf8_strlen(in->note, -1) > 500))
 		return register_invalid(err, "note", N_("The note may have at most 500 characters."));
-	if (start && !is_day(start))
+	if (start && !register_is_day(start))
 		return register_invalid(err, "start_day", N_("Please enter a valid date."));
-	if (end && !is_day(end))
+	if (end && !register_is_day(end))
 		return register_invalid(err, "end_day", N_("Please enter a valid date."));
 	if (start && end && strcmp(end, start) < 0)
 		return register_invalid(err, "end_day",
 					N_("The membership cannot end before it starts: the end is before the start."));
 
 	{
-		g_autoptr(db_stmt) st = db_prepare(ctx->db,
-			"SELECT chair_mode FROM body WHERE region_id = $1 AND id = $2", err);
-		int r;
+		g_autoptr(db_stmt) st = register_get_row(ctx,
+			"SELECT chair_mode FROM body WHERE region_id = $1 AND id = $2", body_id,
+			N_("This body does not exist."), err);
 		if (!st)
 			return -1;
-		db_bind_int64(st, 1, ctx->region_id);
-		db_bind_int64(st, 2, body_id);
-		r = db_step(st, err);
-		if (r < 0)
-			return -1;
-		if (r != DB_ROW)
-			return register_fail(err, REGISTER_ERROR_NOT_FOUND, N_("This body does not exist."));
 		chair_mode = g_strdup(db_col_text(st, 0));
 	}
 	if (in->person_id <= 0)
 		return register_invalid(err, "person_id", N_("Please choose a person."));
-	if (exists(ctx, "SELECT 1 FROM person WHERE region_id = $1 AND id = $2", in->person_id,
-		   &found, err) < 0)
+	if (register_check_ref(ctx, "SELECT 1 FROM person WHERE region_id = $1 AND id = $2",
+			       in->person_id, "person_id",
+			       N_("Please choose a person of this region."), err) < 0)
 		return -1;
-	if (!found)
-		return register_invalid(err, "person_id", N_("Please choose a person of this region."));
-	if (in->institution_id) {
-		if (exists(ctx, "SELECT 1 FROM institution WHERE region_id = $1 AND id = $2",
-			   in->institution_id, &found, err) < 0)
-			return -1;
-		if (!found)
-			return register_invalid(err, "institution_id",
-						N_("Please choose an institution of this region."));
-	}
+	if (in->institution_id &&
+	    register_check_ref(ctx, "SELECT 1 FROM institution WHERE region_id = $1 AND id = $2",
+			       in->institution_id, "institution_id",
+			       N_("Please choose an institution of this region."), err) < 0)
+		return -1;
 
 	/* Personal substitutes. */
 	if (!strcmp(in->role, "substitute")) {
@@ -425,7 +354,7 @@ static int membership_check(const bireg_ctx *ctx, int64_t body_id, const members
 		if (r > 0 || target.body_id != body_id)
 			rc = register_invalid(err, "substitute_for_id",
 					      N_("The member chosen does not belong to this body. A personal substitute can only stand in for a member of the same body."));
-		else if (!unchanged && !within(today, target.start_day, target.end_day))
+		else if (!unchanged && !register_within(today, target.start_day, target.end_day))
 			rc = register_invalid(err, "substitute_for_id",
 					      N_("The member chosen is not a current member of this body."));
 		else if (!strcmp(target.role, "substitute"))
@@ -440,8 +369,9 @@ static int membership_check(const bireg_ctx *ctx, int64_t body_id, const members
 	}
 	if (old && !strcmp(in->role, "substitute")) {
 		bool has_substitutes = false;
-		if (exists(ctx, "SELECT 1 FROM membership WHERE region_id = $1 AND substitute_for_id = $2",
-			   self, &has_substitutes, err) < 0)
+		if (register_exists(ctx,
+				    "SELECT 1 FROM membership WHERE region_id = $1 AND substitute_for_id = $2",
+				    self, &has_substitutes, err) < 0)
 			return -1;
 		if (has_substitutes)
 			return register_invalid(err, "role",
@@ -491,8 +421,8 @@ static void bind_input(db_stmt *st, const membership_input *in)
 		db_bind_null(st, 5);
 	db_bind_text(st, 6, in->partner_side ? in->partner_side : "");
 	db_bind_int64(st, 7, in->voting ? 1 : 0);
-	db_bind_text(st, 8, nullable(in->start_day));
-	db_bind_text(st, 9, nullable(in->end_day));
+	db_bind_text(st, 8, register_nullable(in->start_day));
+	db_bind_text(st, 9, register_nullable(in->end_day));
 	db_bind_text(st, 10, in->note ? in->note : "");
 }
 
@@ -571,7 +501,7 @@ int membership_store_end(const bireg_ctx *ctx, int64_t id, const char *day, GErr
 	int rc = -1, r;
 	char now[21];
 
-	if (!is_day(d))
+	if (!register_is_day(d))
 		return register_invalid(err, "end_day", N_("Please enter a valid date."));
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
@@ -619,8 +549,9 @@ int membership_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		register_fail(err, REGISTER_ERROR_NOT_FOUND, N_("This membership does not exist."));
 	if (r != 0)
 		goto out;
-	if (exists(ctx, "SELECT 1 FROM membership WHERE region_id = $1 AND substitute_for_id = $2",
-		   id, &has_substitutes, err) < 0)
+	if (register_exists(ctx,
+			    "SELECT 1 FROM membership WHERE region_id = $1 AND substitute_for_id = $2",
+			    id, &has_substitutes, err) < 0)
 		goto out;
 	if (has_substitutes) {
 		register_fail(err, REGISTER_ERROR_IN_USE,
@@ -688,22 +619,12 @@ json_t *membership_store_choices(const bireg_ctx *ctx, int64_t body_id, GError *
 
 json_t *membership_store_person(const bireg_ctx *ctx, int64_t person_id, GError **err)
 {
-	g_autoptr(db_stmt) st = db_prepare(ctx->db,
+	g_autoptr(db_stmt) st = register_get_row(ctx,
 		"SELECT id, title, first_name, last_name, sort_name FROM person "
-		"WHERE region_id = $1 AND id = $2", err);
-	int r;
+		"WHERE region_id = $1 AND id = $2", person_id, N_("This person does not exist."), err);
 
 	if (!st)
 		return NULL;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_int64(st, 2, person_id);
-	r = db_step(st, err);
-	if (r < 0)
-		return NULL;
-	if (r != DB_ROW) {
-		register_fail(err, REGISTER_ERROR_NOT_FOUND, N_("This person does not exist."));
-		return NULL;
-	}
 	g_autofree char *name = display_name(db_col_text(st, 1), db_col_text(st, 2),
 					     db_col_text(st, 3));
 	return json_pack("{s:I,s:s,s:s}", "id", (json_int_t)db_col_int64(st, 0), "name", name,

@@ -21,36 +21,17 @@
 #include "modules/register/body_store.h"
 #include "modules/register/body_web.h"
 #include "modules/register/register.h"
+#include "modules/register/register_page.h"
 #include "modules/register/register_perm.h"
 #include "view/form.h"
 #include "view/format.h"
 #include "view/i18n.h"
 #include "view/view.h"
 
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 static char *body_href(const req_ctx *rc, int64_t id)
 {
 	g_autofree char *path = g_strdup_printf("/gremien/%" G_GINT64_FORMAT, id);
 	return view_href(rc, path);
-}
-
-static int failed(const req_ctx *rc, const char *what, const GError *err)
-{
-	int status = register_status_for(err);
-	if (status >= 500)
-		log_error("request %s: %s failed: %s", rc->req->request_id, what,
-			  err ? err->message : "?");
-	return status;
 }
 
 /* Plain text with blank lines between paragraphs → list of paragraphs. */
@@ -83,14 +64,14 @@ static int public_bodies(req_ctx *rc)
 	size_t i;
 
 	if (!list)
-		return failed(rc, "listing the public bodies", err);
+		return register_store_failed(rc, "listing the public bodies", err);
 	rows = json_object_get(list, "rows");
 	levels = json_array();
 	/* Group by level, in the levels' order; bodies without a level last. */
 	{
 		g_autoptr(GArray) positions = g_array_new(FALSE, FALSE, sizeof(int64_t));
 		json_array_foreach(rows, i, b) {
-			int64_t pos = jint(b, "level_id") ? jint(b, "level_position") : G_MAXINT64;
+			int64_t pos = register_jint(b, "level_id") ? register_jint(b, "level_position") : G_MAXINT64;
 			bool seen = false;
 			for (guint k = 0; k < positions->len; k++)
 				seen |= g_array_index(positions, int64_t, k) == pos;
@@ -109,19 +90,19 @@ static int public_bodies(req_ctx *rc)
 			json_t *bodies = json_array();
 			const char *name = NULL;
 			json_array_foreach(rows, i, b) {
-				int64_t bpos = jint(b, "level_id") ? jint(b, "level_position") : G_MAXINT64;
+				int64_t bpos = register_jint(b, "level_id") ? register_jint(b, "level_position") : G_MAXINT64;
 				g_autofree char *href = NULL;
 				if (bpos != pos)
 					continue;
 				if (!name)
 					name = pos == G_MAXINT64 ? view_t(rc, N_("Other bodies"))
-								 : jstr(b, "level_name");
-				href = body_href(rc, jint(b, "id"));
+								 : register_jstr(b, "level_name");
+				href = body_href(rc, register_jint(b, "id"));
 				json_array_append_new(bodies, json_pack(
-					"{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)jint(b, "id"),
-					"name", jstr(b, "name"), "short_name", jstr(b, "short_name"),
-					"type_label", body_type_label(rc, jstr(b, "type")), "area_name",
-					jstr(b, "area_name"), "href", href));
+					"{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)register_jint(b, "id"),
+					"name", register_jstr(b, "name"), "short_name", register_jstr(b, "short_name"),
+					"type_label", body_type_label(rc, register_jstr(b, "type")), "area_name",
+					register_jstr(b, "area_name"), "href", href));
 			}
 			g_autofree char *hid = g_strdup_printf("gremien-ebene-%u", k + 1);
 			json_array_append_new(levels, json_pack("{s:s,s:s,s:o}", "name", name ? name : "",
@@ -137,23 +118,23 @@ static int public_bodies(req_ctx *rc)
 		if (!ms) {
 			json_decref(levels);
 			json_decref(mine);
-			return failed(rc, "listing the user's bodies", err);
+			return register_store_failed(rc, "listing the user's bodies", err);
 		}
 		json_array_foreach(ms, i, m) {
 			g_autofree char *href = NULL;
 			if (!json_is_true(json_object_get(m, "current")))
 				continue;
-			href = body_href(rc, jint(m, "body_id"));
+			href = body_href(rc, register_jint(m, "body_id"));
 			json_array_append_new(mine, json_pack(
-				"{s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)jint(m, "body_id"), "name",
-				jstr(m, "body_name"), "role_label", membership_role_label(rc, jstr(m, "role")),
+				"{s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)register_jint(m, "body_id"), "name",
+				register_jstr(m, "body_name"), "role_label", membership_role_label(rc, register_jstr(m, "role")),
 				"href", href, "public", json_is_true(json_object_get(m, "body_public"))));
 		}
 		json_decref(ms);
 	}
 	g_autofree char *login = view_href(rc, "/anmelden?next=/gremien");
 	json_t *model = json_pack("{s:s,s:b,s:o,s:b,s:b,s:o,s:b,s:s}", "region_name",
-				  jstr(rc->region, "name"), "has_levels", json_array_size(levels) > 0,
+				  register_jstr(rc->region, "name"), "has_levels", json_array_size(levels) > 0,
 				  "levels", levels, "show_mine", person > 0, "has_mine",
 				  json_array_size(mine) > 0, "my_bodies", mine, "anonymous",
 				  rc->user == NULL, "login_href", login);
@@ -178,8 +159,8 @@ static json_t *limited_members(const req_ctx *rc, json_t *current)
 			continue;
 		}
 		json_array_append_new(names, json_pack("{s:s,s:s}", "person_name",
-						       jstr(m, "person_name"), "role_label",
-						       membership_role_label(rc, jstr(m, "role"))));
+						       register_jstr(m, "person_name"), "role_label",
+						       membership_role_label(rc, register_jstr(m, "role"))));
 	}
 	n = format_int(rc->req->lang, others);
 	if (others == 0)
@@ -209,36 +190,36 @@ static int public_body(req_ctx *rc)
 		return 404;
 	b = body_store_get(&rc->ctx, id, &err);
 	if (!b)
-		return failed(rc, "reading a body", err);
+		return register_store_failed(rc, "reading a body", err);
 	person = register_user_person(rc);
 	full = office || (person > 0 &&
 			  membership_store_current_for_person_in_body(&rc->ctx, person, id, &err));
 	if (err) {
 		json_decref(b);
-		return failed(rc, "checking a membership", err);
+		return register_store_failed(rc, "checking a membership", err);
 	}
 	current = membership_store_for_body(&rc->ctx, id, true, &err);
 	if (!current) {
 		json_decref(b);
-		return failed(rc, "reading the members", err);
+		return register_store_failed(rc, "reading the members", err);
 	}
 	body_add_labels(rc, b);
-	if (jint(b, "parent_id")) {
+	if (register_jint(b, "parent_id")) {
 		g_autoptr(GError) perr = NULL;
-		json_t *p = body_store_get(&rc->ctx, jint(b, "parent_id"), &perr);
+		json_t *p = body_store_get(&rc->ctx, register_jint(b, "parent_id"), &perr);
 		if (p) {
 			bool linked = office || json_is_true(json_object_get(p, "public"));
-			g_autofree char *href = linked ? body_href(rc, jint(p, "id")) : g_strdup("");
-			parent = json_pack("{s:s,s:s}", "name", jstr(p, "name"), "href", href);
+			g_autofree char *href = linked ? body_href(rc, register_jint(p, "id")) : g_strdup("");
+			parent = json_pack("{s:s,s:s}", "name", register_jstr(p, "name"), "href", href);
 			json_decref(p);
 		}
 	}
 	kids = json_array();
 	json_array_foreach(json_object_get(b, "children"), i, k) {
 		bool linked = office || json_is_true(json_object_get(k, "public"));
-		g_autofree char *href = linked ? body_href(rc, jint(k, "id")) : g_strdup("");
-		json_array_append_new(kids, json_pack("{s:s,s:s,s:s}", "name", jstr(k, "name"),
-						      "type_label", body_type_label(rc, jstr(k, "type")),
+		g_autofree char *href = linked ? body_href(rc, register_jint(k, "id")) : g_strdup("");
+		json_array_append_new(kids, json_pack("{s:s,s:s,s:s}", "name", register_jstr(k, "name"),
+						      "type_label", body_type_label(rc, register_jstr(k, "type")),
 						      "href", href));
 	}
 	g_autofree char *office_href = NULL;
@@ -247,20 +228,20 @@ static int public_body(req_ctx *rc)
 		office_href = view_href(rc, path);
 	}
 	g_autofree char *list = view_href(rc, "/gremien");
-	g_autofree char *title = g_strdup(jstr(b, "name"));
+	g_autofree char *title = g_strdup(register_jstr(b, "name"));
 	g_autofree char *count = format_int(rc->req->lang, (int64_t)json_array_size(current));
 	/* Only what every visitor may see of the body itself. */
 	json_t *body = json_pack(
 		"{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:O,s:O,s:o,s:o,s:b,s:b}", "id",
-		(json_int_t)id, "name", jstr(b, "name"), "short_name", jstr(b, "short_name"), "type",
-		jstr(b, "type"), "type_label", jstr(b, "type_label"), "level_name",
-		jstr(b, "level_name"), "area_name", jstr(b, "area_name"), "period_label",
-		jstr(b, "period_label"), "public", json_is_true(json_object_get(b, "public")),
+		(json_int_t)id, "name", register_jstr(b, "name"), "short_name", register_jstr(b, "short_name"), "type",
+		register_jstr(b, "type"), "type_label", register_jstr(b, "type_label"), "level_name",
+		register_jstr(b, "level_name"), "area_name", register_jstr(b, "area_name"), "period_label",
+		register_jstr(b, "period_label"), "public", json_is_true(json_object_get(b, "public")),
 		"active_from", json_object_get(b, "active_from"), "active_until",
 		json_object_get(b, "active_until"), "description",
-		paragraphs(jstr(b, "description")), "goals", paragraphs(jstr(b, "goals")),
-		"has_description", *jstr(b, "description") != '\0', "has_goals",
-		*jstr(b, "goals") != '\0');
+		paragraphs(register_jstr(b, "description")), "goals", paragraphs(register_jstr(b, "goals")),
+		"has_description", *register_jstr(b, "description") != '\0', "has_goals",
+		*register_jstr(b, "goals") != '\0');
 	json_t *model = json_pack("{s:o,s:o,s:o,s:b,s:o,s:b,s:b,s:s,s:s,s:b}", "body", body,
 				  "rules", body_rules_model(rc, b), "parent", parent, "has_parent",
 				  !json_is_null(parent), "children", kids, "has_children",

@@ -114,3 +114,157 @@ char *register_sort_key(const char *a, const char *b)
 
 	return folded ? folded : g_strdup("");
 }
+
+/* ---- small helpers of the stores ---------------------------------------- */
+
+const char *register_nz(const char *s)
+{
+	return s ? s : "";
+}
+
+const char *register_nullable(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+long register_chars(const char *s)
+{
+	if (!s)
+		return 0;
+	if (!g_utf8_validate(s, -1, NULL))
+		return -1;
+	return g_utf8_strlen(s, -1);
+}
+
+bool register_text_ok(const char *s, long min, long max)
+{
+	long n = register_chars(s);
+	return n >= min && n <= max;
+}
+
+bool register_digits(const char *s, size_t min, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < min || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!g_ascii_isdigit(s[i]))
+			return false;
+	return true;
+}
+
+bool register_one_of(const char *v, const char *const *set)
+{
+	for (size_t i = 0; v && set[i]; i++)
+		if (!strcmp(v, set[i]))
+			return true;
+	return false;
+}
+
+bool register_is_day(const char *s)
+{
+	bireg_date d;
+	return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
+	       format_parse_date(s, &d, NULL);
+}
+
+bool register_within(const char *today, const char *from, const char *until)
+{
+	return (!from || strcmp(from, today) <= 0) && (!until || strcmp(until, today) >= 0);
+}
+
+json_t *register_col_text_or_null(db_stmt *st, int col)
+{
+	return db_col_is_null(st, col) ? json_null() : json_string(db_col_text(st, col));
+}
+
+json_t *register_col_id_or_null(db_stmt *st, int col)
+{
+	return db_col_is_null(st, col) ? json_null() : json_integer(db_col_int64(st, col));
+}
+
+/* sql prepared with $1 = region and $2 = id, stepped once: DB_ROW, DB_DONE
+ * or a negative status; *out the statement unless the prepare failed. */
+static int step_by_id(const bireg_ctx *ctx, const char *sql, int64_t id, db_stmt **out,
+		      GError **err)
+{
+	db_stmt *st = db_prepare(ctx->db, sql, err);
+
+	*out = st;
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, ctx->region_id);
+	db_bind_int64(st, 2, id);
+	return db_step(st, err);
+}
+
+db_stmt *register_get_row(const bireg_ctx *ctx, const char *sql, int64_t id, const char *msgid,
+			  GError **err)
+{
+	g_autoptr(db_stmt) st = NULL;
+	int r = step_by_id(ctx, sql, id, &st, err);
+
+	if (r < 0)
+		return NULL;
+	if (r != DB_ROW) {
+		register_fail(err, REGISTER_ERROR_NOT_FOUND, msgid);
+		return NULL;
+	}
+	return g_steal_pointer(&st);
+}
+
+int register_exists(const bireg_ctx *ctx, const char *sql, int64_t id, bool *found, GError **err)
+{
+	g_autoptr(db_stmt) st = NULL;
+	int r = step_by_id(ctx, sql, id, &st, err);
+
+	if (r < 0)
+		return -1;
+	*found = r == DB_ROW;
+	return 0;
+}
+
+int register_require(const bireg_ctx *ctx, const char *sql, int64_t id, const char *msgid,
+		     GError **err)
+{
+	bool found = false;
+
+	if (register_exists(ctx, sql, id, &found, err) < 0)
+		return -1;
+	return found ? 0 : register_fail(err, REGISTER_ERROR_NOT_FOUND, msgid);
+}
+
+int register_check_ref(const bireg_ctx *ctx, const char *sql, int64_t id, const char *field,
+		       const char *msgid, GError **err)
+{
+	bool found = false;
+
+	if (register_exists(ctx, sql, id, &found, err) < 0)
+		return -1;
+	return found ? 0 : register_invalid(err, field, msgid);
+}
+
+int64_t register_count(const bireg_ctx *ctx, const char *sql, int64_t id, GError **err)
+{
+	g_autoptr(db_stmt) st = NULL;
+
+	if (step_by_id(ctx, sql, id, &st, err) != DB_ROW)
+		return -1;
+	return db_col_int64(st, 0);
+}
+
+json_t *register_collect(db_stmt *st, json_t *(*row)(db_stmt *st, void *data), void *data,
+			 GError **err)
+{
+	json_t *list = json_array();
+	int r;
+
+	while ((r = db_step(st, err)) == DB_ROW)
+		json_array_append_new(list, row(st, data));
+	if (r < 0) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}

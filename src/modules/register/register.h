@@ -16,7 +16,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/ctx.h"
+#include "db/db.h"
 #include "http/http.h"
 
 struct form;
@@ -61,3 +64,56 @@ char *register_today(void);
 /* The folded sort key of a name (text_search_fold: lower case, umlauts
  * folded), so that lists sort the same on both backends. Newly allocated. */
 char *register_sort_key(const char *a, const char *b);
+
+/* ---- small helpers of the stores ---------------------------------------- */
+
+/* s, or "" for NULL. */
+const char *register_nz(const char *s);
+/* NULL for NULL or "" (nullable text columns), else s. */
+const char *register_nullable(const char *s);
+/* Characters of a valid UTF-8 string; 0 for NULL, -1 when it is not valid
+ * UTF-8. */
+long register_chars(const char *s);
+/* Valid UTF-8 (or NULL, which counts as 0 characters) with min to max
+ * characters. */
+bool register_text_ok(const char *s, long min, long max);
+/* Only ASCII digits, min to max of them (NULL counts as none). */
+bool register_digits(const char *s, size_t min, size_t max);
+/* Is v one of the strings of set (NULL-terminated)? false for NULL. */
+bool register_one_of(const char *v, const char *const *set);
+/* A calendar day as stored: exactly "YYYY-MM-DD" and a real date. */
+bool register_is_day(const char *s);
+/* Is today within [from, until] (days as "YYYY-MM-DD"; either end open
+ * when NULL)? */
+bool register_within(const char *today, const char *from, const char *until);
+/* Column col as a JSON string, or null when the column is NULL. New. */
+json_t *register_col_text_or_null(db_stmt *st, int col);
+/* Column col as a JSON integer, or null when the column is NULL. New. */
+json_t *register_col_id_or_null(db_stmt *st, int col);
+
+/* Prepares sql (with $1 = the context's region and $2 = id) and steps to
+ * its first row: the statement on that row, for the caller to read and free.
+ * NULL when the database fails, or with REGISTER_ERROR_NOT_FOUND and msgid
+ * when there is no row. */
+db_stmt *register_get_row(const bireg_ctx *ctx, const char *sql, int64_t id, const char *msgid,
+			  GError **err);
+/* Does sql ($1 = the context's region, $2 = id) return a row? 0 with
+ * *found set, -1 when the database fails. */
+int register_exists(const bireg_ctx *ctx, const char *sql, int64_t id, bool *found, GError **err);
+/* 0 when sql ($1 = the context's region, $2 = id) returns a row; else -1
+ * with REGISTER_ERROR_NOT_FOUND and msgid (or the database's error). */
+int register_require(const bireg_ctx *ctx, const char *sql, int64_t id, const char *msgid,
+		     GError **err);
+/* A reference a form gave: 0 when sql ($1 = the context's region, $2 = id)
+ * returns a row; else -1 with REGISTER_ERROR_INVALID for field and msgid
+ * (or the database's error). */
+int register_check_ref(const bireg_ctx *ctx, const char *sql, int64_t id, const char *field,
+		       const char *msgid, GError **err);
+/* The first column of the first row of sql ($1 = the context's region,
+ * $2 = id), e.g. a count(*); -1 when the database fails or there is no
+ * row. */
+int64_t register_count(const bireg_ctx *ctx, const char *sql, int64_t id, GError **err);
+/* Steps st (bound) to its end and collects row(st, data) of every row in a
+ * new JSON array; NULL when the database fails. */
+json_t *register_collect(db_stmt *st, json_t *(*row)(db_stmt *st, void *data), void *data,
+			 GError **err);

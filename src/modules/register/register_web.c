@@ -21,6 +21,7 @@
 #include "modules/register/institution_store.h"
 #include "modules/register/person_store.h"
 #include "modules/register/register.h"
+#include "modules/register/register_page.h"
 #include "modules/register/register_index.h"
 #include "search/search.h"
 #include "view/form.h"
@@ -283,16 +284,6 @@ static json_t *hit_details(req_ctx *rc, const search_hits *hits, GError **err)
 	return details;
 }
 
-/* The message for a query the search refuses (shown under the field). */
-static const char *query_error(req_ctx *rc, const GError *err)
-{
-	if (g_error_matches(err, BIREG_SEARCH_ERROR, SEARCH_ERROR_QUERY_TOO_LONG))
-		return view_t(rc, N_("The search term is too long: at most 200 characters."));
-	if (g_error_matches(err, BIREG_SEARCH_ERROR, SEARCH_ERROR_TOO_MANY_WORDS))
-		return view_t(rc, N_("The search term has too many words: at most 10."));
-	return view_t(rc, N_("The search term contains characters that cannot be searched."));
-}
-
 /* The search page's link for query q and kind value ("" = all kinds), on
  * its first page. */
 static char *filter_href(req_ctx *rc, const char *q, const char *value)
@@ -382,7 +373,7 @@ static int search_page(req_ctx *rc)
 				json_decref(filters);
 				return register_status_for(err);
 			}
-			q_error = query_error(rc, err);
+			q_error = register_query_error(rc, err);
 			status = 422;
 			g_clear_error(&err);
 		}
