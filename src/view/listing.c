@@ -75,7 +75,8 @@ static json_t *page_link(const req_ctx *rc, const char *path, int64_t page, bool
 			 "gap", false);
 }
 
-json_t *list_pagination_model(const req_ctx *rc, const char *path, int64_t total, list_page p)
+json_t *list_pagination_model_open(const req_ctx *rc, const char *path, int64_t total, bool more,
+				   list_page p)
 {
 	int64_t pages = total > 0 ? (total + p.per_page - 1) / p.per_page : 1;
 	int64_t first = total > 0 ? MIN(p.offset + 1, total) : 0;
@@ -88,7 +89,14 @@ json_t *list_pagination_model(const req_ctx *rc, const char *path, int64_t total
 	json_t *list = json_array();
 	int64_t shown = 0;
 
-	if (p.offset >= total && total > 0) {
+	if (more) {
+		/* rows after what is known: this page is full */
+		g_autofree char *f = format_int(rc->req->lang, p.offset + 1);
+		g_autofree char *l = format_int(rc->req->lang, p.offset + p.per_page);
+		range = view_tf(rc, N_("{first}–{last} of more than {total}"), "first", f, "last", l,
+				"total", s_total, NULL);
+		pages = MAX(pages, p.page);
+	} else if (p.offset >= total && total > 0) {
 		g_autofree char *s_page = format_int(rc->req->lang, p.page);
 		range = view_tf(rc, N_("Page {page} is beyond the end of the list ({total} entries)."),
 				"page", s_page, "total", s_total, NULL);
@@ -97,8 +105,8 @@ json_t *list_pagination_model(const req_ctx *rc, const char *path, int64_t total
 		range = view_tf(rc, N_("{first}–{last} of {total}"), "first", s_first, "last",
 				s_last, "total", s_total, NULL);
 	for (int64_t i = 1; i <= pages; i++) {
-		bool near = i == 1 || i == pages || (i >= p.page - PAGE_NEIGHBOURS &&
-						      i <= p.page + PAGE_NEIGHBOURS);
+		bool near = i == 1 || (i == pages && !more) ||
+			    (i >= p.page - PAGE_NEIGHBOURS && i <= p.page + PAGE_NEIGHBOURS);
 		if (near) {
 			json_array_append_new(list, page_link(rc, path, i, i == p.page));
 			shown = i;
@@ -108,16 +116,27 @@ json_t *list_pagination_model(const req_ctx *rc, const char *path, int64_t total
 							      true));
 		}
 	}
+	if (more && !json_is_true(json_object_get(json_array_get(list, json_array_size(list) - 1),
+						  "gap")))
+		/* the list goes on after the pages known */
+		json_array_append_new(list, json_pack("{s:s,s:s,s:b,s:b}", "label", "…", "href", "",
+						      "current", false, "gap", true));
 	if (p.page > 1) {
-		g_autofree char *num = g_strdup_printf("%" G_GINT64_FORMAT, MIN(p.page - 1, pages));
+		g_autofree char *num = g_strdup_printf("%" G_GINT64_FORMAT,
+						       more ? p.page - 1 : MIN(p.page - 1, pages));
 		prev = list_href_with(rc, path, "seite", p.page - 1 > 1 ? num : NULL);
 	}
-	if (p.page < pages) {
+	if (p.page < pages || more) {
 		g_autofree char *num = g_strdup_printf("%" G_GINT64_FORMAT, p.page + 1);
 		next = list_href_with(rc, path, "seite", num);
 	}
-	return json_pack("{s:b,s:s,s:s,s:s,s:o,s:I,s:I,s:I}", "has_pages", pages > 1, "range_label",
-			 range, "prev_href", prev ? prev : "", "next_href", next ? next : "",
-			 "pages", list, "total", (json_int_t)total, "page", (json_int_t)p.page,
-			 "page_count", (json_int_t)pages);
+	return json_pack("{s:b,s:s,s:s,s:s,s:o,s:I,s:I,s:I,s:b}", "has_pages", pages > 1 || more,
+			 "range_label", range, "prev_href", prev ? prev : "", "next_href",
+			 next ? next : "", "pages", list, "total", (json_int_t)total, "page",
+			 (json_int_t)p.page, "page_count", (json_int_t)pages, "more", more);
+}
+
+json_t *list_pagination_model(const req_ctx *rc, const char *path, int64_t total, list_page p)
+{
+	return list_pagination_model_open(rc, path, total, false, p);
 }

@@ -5,6 +5,7 @@
  */
 #pragma once
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "http/http.h"
@@ -26,6 +27,17 @@ list_page list_page_from(const req_ctx *rc, int64_t per_page);
  *    "pages": [{"label", "href", "current", "gap"}], "total"}
  * A page beyond the last shows the last range label with no rows. */
 json_t *list_pagination_model(const req_ctx *rc, const char *path, int64_t total, list_page p);
+
+/* The same for a list whose length is only known up to a point (a capped
+ * count): with more false, known is the exact total, as above; with more
+ * true, the list has more than `known` rows. Then the range label says
+ * "51–100 of more than 10,000", the page links end in a gap instead of a
+ * last page, and there is always a next page. The model has "more" as well.
+ * Caller's rule: after a page beyond `known`, pass known >= the end of that
+ * page and more only when a row after it exists (so "next" ends at the
+ * list's end). */
+json_t *list_pagination_model_open(const req_ctx *rc, const char *path, int64_t known, bool more,
+				   list_page p);
 
 /* path with the request's query parameters, `name` set to value (or removed
  * when value is NULL) — for sort links and filter resets. In the request's

@@ -466,6 +466,58 @@ class PeopleTest(harness.ServerTestCase):
         m.login(*DEMO_ACCOUNTS["member"])
         self.assertStatus(m.get("/register/personen"), 403)
 
+    def test_10_long_list_counted_up_to_a_cap(self):
+        # 10,130 more people (the cap is 10,000): "more than", pages after the
+        # cap still work, the page where the list ends knows the total
+        rid = self.region_id()
+        before = self.count("SELECT count(*) FROM person WHERE region_id = ?", (rid,))
+        self.server.execute(
+            "INSERT INTO person (region_id, last_name, email, sort_name, created_at, updated_at) "
+            "SELECT ?, 'Massenperson' || (100000 + i), '', 'zzz massenperson' || (100000 + i), "
+            "?, ? FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            "WHERE i < 10130) SELECT i FROM n) s", (rid, NOW, NOW))
+        try:
+            total = before + 10130
+            r = self.c.get("/register/personen")
+            self.assertStatus(r, 200)
+            self.assertInBody("Mehr als 10.000 Personen im Register.", r)
+            self.assertInBody("1–50 von mehr als 10.000", r)
+            self.assertInBody('href="/register/personen?seite=2" rel="next"', r)
+            r = self.c.get("/register/personen", headers=JSON)
+            got = json.loads(r.text)
+            self.assertEqual((got["total"], got["more"]), (10000, True))
+            self.assertTrue(got["pagination"]["more"])
+            # the last page: sorted last, exact again
+            last = (total + 49) // 50
+            r = self.c.get("/register/personen?seite=%d" % last, headers=JSON)
+            got = json.loads(r.text)
+            self.assertEqual((got["total"], got["more"]), (total, False))
+            self.assertEqual(got["people"][-1]["last_name"], "Massenperson110130")
+            self.assertEqual(got["pagination"]["next_href"], "")
+            # the page before it: a next page, known up to its end
+            r = self.c.get("/register/personen?seite=%d" % (last - 1))
+            self.assertInBody("von mehr als", r)
+            self.assertInBody('href="/register/personen?seite=%d" rel="next"' % last, r)
+            # after the end
+            r = self.c.get("/register/personen?seite=%d" % (last + 5), headers=JSON)
+            got = json.loads(r.text)
+            self.assertEqual((got["total"], got["more"], got["people"]), (total, False, []))
+            # filtered and sorted variants count up to the cap as well
+            r = self.c.get("/register/personen?kanal=email", headers=JSON)
+            self.assertEqual(json.loads(r.text)["more"], True)
+            r = self.c.get("/register/personen?kanal=email")
+            self.assertInBody("Mehr als 10.000 Personen entsprechen den Filtern.", r)
+            for sort in ("email", "geaendert"):
+                r = self.c.get("/register/personen?sortierung=%s&seite=%d" % (sort, last),
+                               headers=JSON)
+                got = json.loads(r.text)
+                self.assertEqual((got["total"], got["more"]), (total, False), sort)
+            r = self.c.get("/register/personen?einwilligung=nein", headers=JSON)
+            self.assertEqual(json.loads(r.text)["more"], True)
+        finally:
+            self.server.execute("DELETE FROM person WHERE region_id = ? AND sort_name LIKE "
+                                "'zzz massenperson%'", (rid,))
+
 
 if __name__ == "__main__":
     sys.exit(harness.main("register-people"))

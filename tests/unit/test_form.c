@@ -214,6 +214,76 @@ static void test_page_parsing(fixture *fx, gconstpointer data)
 	}
 }
 
+static const char *page_label(json_t *pages, size_t i)
+{
+	json_t *e = json_array_get(pages, i);
+	return json_is_true(json_object_get(e, "gap")) ? "…"
+						       : json_string_value(json_object_get(e, "label"));
+}
+
+/* A list counted only up to a cap: "more than", no last page, always a
+ * next page; on a page after the cap, what the caller knows. */
+static void test_pagination_open(fixture *fx, gconstpointer data)
+{
+	list_page p = list_page_from(&fx->rc, 50);
+	json_t *pages;
+
+	{
+		g_autoptr(json_t) m = list_pagination_model_open(&fx->rc, "/p", 10000, true, p);
+		g_assert_cmpstr(json_string_value(json_object_get(m, "range_label")), ==,
+				"1–50 of more than 10,000");
+		g_assert_true(json_is_true(json_object_get(m, "more")));
+		g_assert_true(json_is_true(json_object_get(m, "has_pages")));
+		g_assert_cmpstr(json_string_value(json_object_get(m, "prev_href")), ==, "");
+		g_assert_cmpstr(json_string_value(json_object_get(m, "next_href")), ==, "/p?seite=2");
+		pages = json_object_get(m, "pages");
+		/* [1] 2 3 … — no link to a "last" page 200 */
+		g_assert_cmpuint(json_array_size(pages), ==, 4);
+		g_assert_cmpstr(page_label(pages, 2), ==, "3");
+		g_assert_cmpstr(page_label(pages, 3), ==, "…");
+	}
+	/* page 250, after the cap, a row after it: known up to its end */
+	http_params_add(fx->req->query, "seite", "250");
+	p = list_page_from(&fx->rc, 50);
+	{
+		g_autoptr(json_t) m = list_pagination_model_open(&fx->rc, "/p", 12500, true, p);
+		g_assert_cmpstr(json_string_value(json_object_get(m, "range_label")), ==,
+				"12,451–12,500 of more than 12,500");
+		g_assert_cmpstr(json_string_value(json_object_get(m, "prev_href")), ==,
+				"/p?seite=249");
+		g_assert_cmpstr(json_string_value(json_object_get(m, "next_href")), ==,
+				"/p?seite=251");
+		pages = json_object_get(m, "pages");
+		/* 1 … 248 249 [250] … */
+		g_assert_cmpuint(json_array_size(pages), ==, 6);
+		g_assert_cmpstr(page_label(pages, 0), ==, "1");
+		g_assert_cmpstr(page_label(pages, 1), ==, "…");
+		g_assert_cmpstr(page_label(pages, 2), ==, "248");
+		g_assert_true(json_is_true(json_object_get(json_array_get(pages, 4), "current")));
+		g_assert_cmpstr(page_label(pages, 5), ==, "…");
+	}
+	/* the list ends on page 250: exact again, no next page */
+	{
+		g_autoptr(json_t) m = list_pagination_model_open(&fx->rc, "/p", 12470, false, p);
+		g_assert_cmpstr(json_string_value(json_object_get(m, "range_label")), ==,
+				"12,451–12,470 of 12,470");
+		g_assert_false(json_is_true(json_object_get(m, "more")));
+		g_assert_cmpstr(json_string_value(json_object_get(m, "next_href")), ==, "");
+		pages = json_object_get(m, "pages");
+		g_assert_cmpstr(page_label(pages, json_array_size(pages) - 1), ==, "250");
+	}
+	/* a short list that is known to go on: still a next page and a gap */
+	{
+		list_page q = {.page = 2, .per_page = 50, .offset = 50};
+		g_autoptr(json_t) m = list_pagination_model_open(&fx->rc, "/p", 100, true, q);
+		pages = json_object_get(m, "pages");
+		g_assert_cmpuint(json_array_size(pages), ==, 3); /* 1 [2] … */
+		g_assert_cmpstr(page_label(pages, 2), ==, "…");
+		g_assert_cmpstr(json_string_value(json_object_get(m, "next_href")), ==,
+				"/p?seite=3");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -224,6 +294,8 @@ int main(int argc, char **argv)
 	g_test_add("/form/set-json", fixture, NULL, fixture_set_up, test_set_json, fixture_tear_down);
 	g_test_add("/listing/pagination", fixture, NULL, fixture_set_up, test_pagination,
 		   fixture_tear_down);
+	g_test_add("/listing/pagination-open", fixture, NULL, fixture_set_up,
+		   test_pagination_open, fixture_tear_down);
 	g_test_add("/listing/page-parsing", fixture, NULL, fixture_set_up, test_page_parsing,
 		   fixture_tear_down);
 	return g_test_run();

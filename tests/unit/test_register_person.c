@@ -700,6 +700,107 @@ static void test_list(fixture *fx, gconstpointer data)
 	json_decref(ch);
 }
 
+static json_t *list_of(fixture *fx, const person_filter *f)
+{
+	g_autoptr(GError) err = NULL;
+	json_t *l = person_store_list(&fx->ctx, f, &err);
+
+	g_assert_no_error(err);
+	g_assert_nonnull(l);
+	return l;
+}
+
+static int64_t jint_of(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* More people than PERSON_COUNT_MAX: counted up to the cap ("more"), pages
+ * after the cap still come, the page where the list ends knows the total. */
+static void test_list_capped(fixture *fx, gconstpointer data)
+{
+	const int64_t n = PERSON_COUNT_MAX + 130; /* 10,130: the last page has 30 */
+	/* every third without an e-mail address (they come last by e-mail) */
+	g_autofree char *sql = g_strdup_printf(
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+		"WHERE i < %" G_GINT64_FORMAT ") "
+		"INSERT INTO person (region_id, last_name, email, sort_name, created_at, updated_at) "
+		"SELECT %" G_GINT64_FORMAT ", 'P' || (100000 + i), "
+		"CASE WHEN i %% 3 = 0 THEN '' ELSE 'p' || (100000 + i) || '@example.org' END, "
+		"'p' || (100000 + i), 'x', 'x' FROM n",
+		n, fx->region);
+	test_db_exec(fx->d, sql);
+	person_filter f = {.publish_consent = -1};
+	json_t *l, *rows;
+
+	l = list_of(fx, &f);
+	g_assert_cmpint(jint_of(l, "total"), ==, PERSON_COUNT_MAX);
+	g_assert_true(json_is_true(json_object_get(l, "more")));
+	rows = json_object_get(l, "rows");
+	g_assert_cmpuint(json_array_size(rows), ==, 50);
+	g_assert_cmpstr(json_string_value(json_object_get(json_array_get(rows, 0), "last_name")),
+			==, "P100001");
+	json_decref(l);
+	/* a page after the cap with a next one: known up to its end */
+	f.offset = 10050;
+	l = list_of(fx, &f);
+	g_assert_cmpint(jint_of(l, "total"), ==, 10100);
+	g_assert_true(json_is_true(json_object_get(l, "more")));
+	rows = json_object_get(l, "rows");
+	g_assert_cmpuint(json_array_size(rows), ==, 50);
+	g_assert_cmpstr(json_string_value(json_object_get(json_array_get(rows, 0), "last_name")),
+			==, "P110051");
+	json_decref(l);
+	/* the last page: exact */
+	f.offset = 10100;
+	l = list_of(fx, &f);
+	g_assert_cmpint(jint_of(l, "total"), ==, n);
+	g_assert_false(json_is_true(json_object_get(l, "more")));
+	g_assert_cmpuint(json_array_size(json_object_get(l, "rows")), ==, 30);
+	json_decref(l);
+	/* after the end: the exact total, no rows */
+	f.offset = 20000;
+	l = list_of(fx, &f);
+	g_assert_cmpint(jint_of(l, "total"), ==, n);
+	g_assert_false(json_is_true(json_object_get(l, "more")));
+	g_assert_cmpuint(json_array_size(json_object_get(l, "rows")), ==, 0);
+	json_decref(l);
+	/* a filter below the cap is exact: the channel (all "email") */
+	f = (person_filter){.publish_consent = -1, .channel = "post"};
+	l = list_of(fx, &f);
+	g_assert_cmpint(jint_of(l, "total"), ==, 0);
+	g_assert_false(json_is_true(json_object_get(l, "more")));
+	json_decref(l);
+
+	/* by e-mail: 6,754 with an address first, then 3,376 without (by name);
+	 * the boundary on a page after the cap, and a page after it */
+	f = (person_filter){.publish_consent = -1, .sort = "email", .offset = 6740, .limit = 20};
+	l = list_of(fx, &f);
+	rows = json_object_get(l, "rows");
+	g_assert_cmpuint(json_array_size(rows), ==, 20);
+	g_assert_cmpstr(json_string_value(json_object_get(json_array_get(rows, 0), "email")), ==,
+			"p110111@example.org");
+	g_assert_cmpstr(json_string_value(json_object_get(json_array_get(rows, 13), "email")), ==,
+			"p110130@example.org"); /* the last with an address */
+	g_assert_cmpstr(json_string_value(json_object_get(json_array_get(rows, 14), "last_name")),
+			==, "P100003"); /* the first without, by name */
+	json_decref(l);
+	f.offset = 10120;
+	l = list_of(fx, &f);
+	rows = json_object_get(l, "rows");
+	g_assert_cmpint(jint_of(l, "total"), ==, n);
+	g_assert_false(json_is_true(json_object_get(l, "more")));
+	g_assert_cmpuint(json_array_size(rows), ==, 10);
+	g_assert_cmpstr(json_string_value(json_object_get(json_array_get(rows, 9), "last_name")),
+			==, "P110128"); /* 10,128: the last without an address */
+	json_decref(l);
+	f.offset = 10200; /* after the end, where the people without an address are */
+	l = list_of(fx, &f);
+	g_assert_cmpint(jint_of(l, "total"), ==, n);
+	g_assert_cmpuint(json_array_size(json_object_get(l, "rows")), ==, 0);
+	json_decref(l);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -713,5 +814,6 @@ int main(int argc, char **argv)
 	ADD("/register_person/delete", test_delete);
 	ADD("/register_person/account_link", test_account_link);
 	ADD("/register_person/list", test_list);
+	ADD("/register_person/list_capped", test_list_capped);
 	return g_test_run();
 }

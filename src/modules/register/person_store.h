@@ -125,12 +125,20 @@ typedef struct person_filter {
  * are both given (the best ones by rank); "capped" says when it mattered. */
 #define PERSON_SEARCH_MAX 1000
 
+/* Without a search, the people of a list are counted up to this many (the
+ * count's cost grows with it, not with the register); beyond, the list
+ * knows "more than". */
+#define PERSON_COUNT_MAX 10000
+
 /*
- * One page of people: {total, capped, rows: [{id, title, first_name,
+ * One page of people: {total, more, capped, rows: [{id, title, first_name,
  * last_name, display_name, function, email, phone, city,
  * preferred_channel, updated_at, institutions: [{id, name}]}]} — the
  * institutions of the current affiliations, fetched for the whole page in
  * one query. A query the search refuses fails with BIREG_SEARCH_ERROR.
+ * more (only without q): the list has more rows than total, which is then
+ * PERSON_COUNT_MAX, or on a page after it the end of that page; total is
+ * exact when more is false (also on the page where a long list ends).
  */
 json_t *person_store_list(const bireg_ctx *ctx, const person_filter *f, GError **err);
 

@@ -956,7 +956,8 @@ static int person_list(req_ctx *rc)
 			return store_failed(rc, err, "listing people");
 		q_error = query_error(rc, err);
 		status = 422;
-		list = json_pack("{s:i,s:b,s:[]}", "total", 0, "capped", false, "rows");
+		list = json_pack("{s:i,s:b,s:b,s:[]}", "total", 0, "more", false, "capped", false,
+				 "rows");
 		g_clear_error(&err);
 	}
 	institutions = person_institution_choices(&rc->ctx, &err);
@@ -968,6 +969,8 @@ static int person_list(req_ctx *rc)
 	}
 
 	int64_t total = json_integer_value(json_object_get(list, "total"));
+	/* a long list is counted only up to a point: "more than {n}" */
+	bool more = json_is_true(json_object_get(list, "more"));
 	rows = json_incref(json_object_get(list, "rows"));
 	decorate_rows(rc, rows);
 	bool filtered = *q || institution || body || (channel && *channel) || f.publish_consent >= 0;
@@ -980,6 +983,10 @@ static int person_list(req_ctx *rc)
 		count = view_tf(rc, total == 1 ? N_("1 person found for “{q}”.")
 					       : N_("{n} people found for “{q}”."),
 				"n", n, "q", q, NULL);
+	else if (more && filtered)
+		count = view_tf(rc, N_("More than {n} people match the filters."), "n", n, NULL);
+	else if (more)
+		count = view_tf(rc, N_("More than {n} people in the register."), "n", n, NULL);
 	else if (filtered)
 		count = view_tf(rc, total == 1 ? N_("1 person matches the filters.")
 					       : N_("{n} people match the filters."),
@@ -1020,12 +1027,12 @@ static int person_list(req_ctx *rc)
 				     ? view_t(rc, N_("The person has been deleted."))
 				     : "";
 	json_t *model = json_pack(
-		"{s:o,s:I,s:s,s:b,s:s,s:o,s:b,s:s,s:o,s:s,s:b,s:I,s:o}", "filter", filter, "total",
-		(json_int_t)total, "count_label", count, "capped",
+		"{s:o,s:I,s:b,s:s,s:b,s:s,s:o,s:b,s:s,s:o,s:s,s:b,s:I,s:o}", "filter", filter,
+		"total", (json_int_t)total, "more", more, "count_label", count, "capped",
 		json_is_true(json_object_get(list, "capped")), "capped_label", capped, "people",
 		rows, "has_people", json_array_size(rows) > 0, "new_href", new_href, "pagination",
-		list_pagination_model(rc, LIST_PATH, total, pg), "notice", notice, "searching",
-		*q != '\0', "page", (json_int_t)pg.page, "errors",
+		list_pagination_model_open(rc, LIST_PATH, total, more, pg), "notice", notice,
+		"searching", *q != '\0', "page", (json_int_t)pg.page, "errors",
 		view_form_errors(q_fields, q_msgs, 1));
 	json_decref(list);
 	return view_page_full(rc, status, "pages/register_person_list", view_t(rc, N_("People")),

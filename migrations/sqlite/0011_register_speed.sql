@@ -1,0 +1,13 @@
+-- 0011_register_speed.sql — indexes that keep the people list's work
+-- bounded by its page (and the capped count, person_store.c), not by the
+-- number of people in the region.
+
+-- The list filtered by preferred channel: counted and read along the
+-- channel's people in name order, not across the whole region.
+CREATE INDEX person_region_channel_sort ON person (region_id, preferred_channel, sort_name, id);
+-- Sorted by e-mail address, the people without one come last, by name.
+CREATE INDEX person_region_noemail_sort ON person (region_id, sort_name, id) WHERE email = '';
+-- "Consent to publish the name given" (or not): the region's answers of
+-- that kind, grouped by person in the index's order, instead of a pass over
+-- every consent.
+CREATE INDEX person_consent_region_kind ON person_consent (region_id, kind, person_id, id, given);
