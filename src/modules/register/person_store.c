@@ -33,11 +33,6 @@
 
 const char *const person_consent_kinds[] = {"publish_name", "photos", "newsletter", NULL};
 
-static const char *nz(const char *s)
-{
-	return s ? s : "";
-}
-
 static bool empty(const char *s)
 {
 	return !s || !*s;
@@ -104,16 +99,6 @@ static bool too_long(const char *s, long max)
 	return s && g_utf8_strlen(s, -1) > max;
 }
 
-static bool five_digits(const char *s)
-{
-	if (strlen(s) != 5)
-		return false;
-	for (int i = 0; i < 5; i++)
-		if (!g_ascii_isdigit(s[i]))
-			return false;
-	return true;
-}
-
 /* A plausible address: something@something.tld without spaces. The web
  * form checks the shape more closely; this keeps other callers honest. */
 static bool email_plausible(const char *s)
@@ -126,14 +111,6 @@ static bool email_plausible(const char *s)
 		if (g_ascii_isspace(*p))
 			return false;
 	return at[1] != '.' && s[strlen(s) - 1] != '.';
-}
-
-static bool one_of(const char *v, const char *const *choices)
-{
-	for (size_t i = 0; choices[i]; i++)
-		if (!strcmp(v, choices[i]))
-			return true;
-	return false;
 }
 
 static const char *const address_forms[] = {"", "frau", "herr", NULL};
@@ -183,15 +160,15 @@ int person_input_check(const person_input *in, GError **err)
 	}
 	if (empty(in->last_name))
 		return register_invalid(err, "last_name", N_("Please enter the last name."));
-	if (!one_of(nz(in->address_form), address_forms))
+	if (!register_one_of(register_nz(in->address_form), address_forms))
 		return register_invalid(err, "address_form", N_("Please choose a form of address."));
-	if (!one_of(channel, channels))
+	if (!register_one_of(channel, channels))
 		return register_invalid(err, "preferred_channel",
 					N_("Please choose e-mail or post as the preferred channel."));
-	if (!one_of(legal_basis_of(in), legal_bases))
+	if (!register_one_of(legal_basis_of(in), legal_bases))
 		return register_invalid(err, "legal_basis",
 					N_("Please choose the legal basis of processing."));
-	if (!empty(in->postcode) && !five_digits(in->postcode))
+	if (!empty(in->postcode) && !register_digits(in->postcode, 5, 5))
 		return register_invalid(err, "postcode",
 					N_("Please enter a postcode of five digits, e.g. 47051, or leave the field empty."));
 	if (!empty(in->email) && !email_plausible(in->email))
@@ -318,7 +295,7 @@ int person_store_index(const bireg_ctx *ctx, int64_t id, GError **err)
 	db_bind_text(inst, 2, today);
 	db_bind_int64(inst, 3, id);
 	while ((r = db_step(inst, err)) == DB_ROW)
-		g_string_append_printf(names, "%s%s", names->len ? " " : "", nz(db_col_text(inst, 0)));
+		g_string_append_printf(names, "%s%s", names->len ? " " : "", register_nz(db_col_text(inst, 0)));
 	if (r < 0)
 		return -1;
 	return put_entry(ctx, id, db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
@@ -369,7 +346,7 @@ static int reindex_all_in(const bireg_ctx *ctx, GError **err)
 				s = g_string_new(NULL);
 				g_hash_table_insert(inst, g_memdup2(&pid, sizeof pid), s);
 			}
-			g_string_append_printf(s, "%s%s", s->len ? " " : "", nz(db_col_text(st, 1)));
+			g_string_append_printf(s, "%s%s", s->len ? " " : "", register_nz(db_col_text(st, 1)));
 		}
 		if (r < 0)
 			return -1;
@@ -484,22 +461,22 @@ static void bind_input(db_stmt *st, int first, const person_input *in, const cha
 {
 	int i = first;
 
-	db_bind_text(st, i++, nz(in->address_form));
-	db_bind_text(st, i++, nz(in->title));
-	db_bind_text(st, i++, nz(in->first_name));
-	db_bind_text(st, i++, nz(in->last_name));
-	db_bind_text(st, i++, nz(in->letter_salutation));
-	db_bind_text(st, i++, nz(in->function));
-	db_bind_text(st, i++, nz(in->phone));
-	db_bind_text(st, i++, nz(in->mobile));
-	db_bind_text(st, i++, nz(in->email));
-	db_bind_text(st, i++, nz(in->street));
-	db_bind_text(st, i++, nz(in->postcode));
-	db_bind_text(st, i++, nz(in->city));
+	db_bind_text(st, i++, register_nz(in->address_form));
+	db_bind_text(st, i++, register_nz(in->title));
+	db_bind_text(st, i++, register_nz(in->first_name));
+	db_bind_text(st, i++, register_nz(in->last_name));
+	db_bind_text(st, i++, register_nz(in->letter_salutation));
+	db_bind_text(st, i++, register_nz(in->function));
+	db_bind_text(st, i++, register_nz(in->phone));
+	db_bind_text(st, i++, register_nz(in->mobile));
+	db_bind_text(st, i++, register_nz(in->email));
+	db_bind_text(st, i++, register_nz(in->street));
+	db_bind_text(st, i++, register_nz(in->postcode));
+	db_bind_text(st, i++, register_nz(in->city));
 	db_bind_text(st, i++, channel_of(in));
 	db_bind_text(st, i++, legal_basis_of(in));
-	db_bind_text(st, i++, nz(in->legal_basis_note));
-	db_bind_text(st, i++, nz(in->notes));
+	db_bind_text(st, i++, register_nz(in->legal_basis_note));
+	db_bind_text(st, i++, register_nz(in->notes));
 	db_bind_text(st, i++, sort_name);
 	db_bind_text(st, i, now);
 }
@@ -650,13 +627,8 @@ static json_t *person_from_row(db_stmt *st)
 
 	json_object_set_new(p, "id", json_integer(db_col_int64(st, 0)));
 	for (size_t i = 1; i < G_N_ELEMENTS(person_col_names); i++)
-		json_object_set_new(p, person_col_names[i], json_string(nz(db_col_text(st, (int)i))));
+		json_object_set_new(p, person_col_names[i], json_string(register_nz(db_col_text(st, (int)i))));
 	return p;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	return nz(json_string_value(json_object_get(o, key)));
 }
 
 static int load_account(const bireg_ctx *ctx, int64_t id, json_t *p, GError **err)
@@ -677,8 +649,8 @@ static int load_account(const bireg_ctx *ctx, int64_t id, json_t *p, GError **er
 	json_object_set_new(p, "account",
 			    r == DB_ROW ? json_pack("{s:I,s:s,s:s}", "id",
 						    (json_int_t)db_col_int64(st, 0), "email",
-						    nz(db_col_text(st, 1)), "display_name",
-						    nz(db_col_text(st, 2)))
+						    register_nz(db_col_text(st, 1)), "display_name",
+						    register_nz(db_col_text(st, 2)))
 					: json_null());
 	return 0;
 }
@@ -705,7 +677,7 @@ static int load_affiliations(const bireg_ctx *ctx, int64_t id, const char *today
 		json_array_append_new(list, json_pack(
 			"{s:I,s:I,s:s,s:s,s:o,s:o,s:b}", "id", (json_int_t)db_col_int64(st, 0),
 			"institution_id", (json_int_t)db_col_int64(st, 1), "institution_name",
-			nz(db_col_text(st, 2)), "function", nz(db_col_text(st, 3)), "start_day",
+			register_nz(db_col_text(st, 2)), "function", register_nz(db_col_text(st, 3)), "start_day",
 			text_or_null(db_col_text(st, 4)), "end_day", text_or_null(db_col_text(st, 5)),
 			"current", db_col_int64(st, 6) != 0));
 	return r < 0 ? -1 : 0;
@@ -737,11 +709,11 @@ static int load_memberships(const bireg_ctx *ctx, int64_t id, const char *today,
 		json_array_append_new(list, json_pack(
 			"{s:I,s:I,s:s,s:b,s:s,s:o,s:o,s:s,s:b,s:o,s:o,s:b}", "id",
 			(json_int_t)db_col_int64(st, 0), "body_id", (json_int_t)db_col_int64(st, 1),
-			"body_name", nz(db_col_text(st, 2)), "body_public", db_col_int64(st, 3) != 0,
-			"role", nz(db_col_text(st, 4)), "institution_id",
+			"body_name", register_nz(db_col_text(st, 2)), "body_public", db_col_int64(st, 3) != 0,
+			"role", register_nz(db_col_text(st, 4)), "institution_id",
 			db_col_is_null(st, 5) ? json_null() : json_integer(db_col_int64(st, 5)),
 			"institution_name", text_or_null(db_col_text(st, 6)), "partner_side",
-			nz(db_col_text(st, 7)), "voting", db_col_int64(st, 8) != 0, "start_day",
+			register_nz(db_col_text(st, 7)), "voting", db_col_int64(st, 8) != 0, "start_day",
 			text_or_null(db_col_text(st, 9)), "end_day", text_or_null(db_col_text(st, 10)),
 			"current", db_col_int64(st, 11) != 0));
 	return r < 0 ? -1 : 0;
@@ -768,7 +740,7 @@ static int load_consents(const bireg_ctx *ctx, int64_t id, json_t *p, GError **e
 	db_bind_int64(st, 1, ctx->region_id);
 	db_bind_int64(st, 2, id);
 	while ((r = db_step(st, err)) == DB_ROW) {
-		const char *kind = nz(db_col_text(st, 1));
+		const char *kind = register_nz(db_col_text(st, 1));
 		bool given = db_col_int64(st, 2) != 0;
 		for (size_t k = 0; person_consent_kinds[k]; k++) {
 			json_t *c = by_kind[k];
@@ -779,14 +751,14 @@ static int load_consents(const bireg_ctx *ctx, int64_t id, json_t *p, GError **e
 			if (json_array_size(history) == 0) {
 				/* the newest row: the current answer */
 				json_object_set_new(c, "state", json_string(given ? "given" : "withdrawn"));
-				json_object_set_new(c, "day", json_string(nz(db_col_text(st, 3))));
-				json_object_set_new(c, "source", json_string(nz(db_col_text(st, 4))));
+				json_object_set_new(c, "day", json_string(register_nz(db_col_text(st, 3))));
+				json_object_set_new(c, "source", json_string(register_nz(db_col_text(st, 4))));
 			}
 			json_array_append_new(history, json_pack(
 				"{s:I,s:b,s:s,s:s,s:s,s:s}", "id", (json_int_t)db_col_int64(st, 0),
-				"given", given, "day", nz(db_col_text(st, 3)), "source",
-				nz(db_col_text(st, 4)), "recorded_at", nz(db_col_text(st, 5)),
-				"recorded_by_name", nz(db_col_text(st, 6))));
+				"given", given, "day", register_nz(db_col_text(st, 3)), "source",
+				register_nz(db_col_text(st, 4)), "recorded_at", register_nz(db_col_text(st, 5)),
+				"recorded_by_name", register_nz(db_col_text(st, 6))));
 		}
 	}
 	return r < 0 ? -1 : 0;
@@ -818,12 +790,12 @@ json_t *person_store_get(const bireg_ctx *ctx, int64_t id, GError **err)
 	}
 	p = person_from_row(st);
 	{
-		g_autofree char *name = person_display_name(jstr(p, "title"), jstr(p, "first_name"),
-							    jstr(p, "last_name"));
+		g_autofree char *name = person_display_name(register_jstr(p, "title"), register_jstr(p, "first_name"),
+							    register_jstr(p, "last_name"));
 		g_autofree char *salutation = person_letter_salutation(
-			jstr(p, "address_form"), jstr(p, "title"), jstr(p, "first_name"),
-			jstr(p, "last_name"));
-		const char *free_text = jstr(p, "letter_salutation");
+			register_jstr(p, "address_form"), register_jstr(p, "title"), register_jstr(p, "first_name"),
+			register_jstr(p, "last_name"));
+		const char *free_text = register_jstr(p, "letter_salutation");
 		json_object_set_new(p, "display_name", json_string(name));
 		json_object_set_new(p, "letter_salutation_default", json_string(salutation));
 		json_object_set_new(p, "letter_salutation_effective",
@@ -969,12 +941,12 @@ static json_t *list_row(db_stmt *st)
 						    db_col_text(st, 3));
 
 	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[]}", "id",
-			 (json_int_t)db_col_int64(st, 0), "title", nz(db_col_text(st, 1)),
-			 "first_name", nz(db_col_text(st, 2)), "last_name", nz(db_col_text(st, 3)),
-			 "display_name", name, "function", nz(db_col_text(st, 4)), "email",
-			 nz(db_col_text(st, 5)), "phone", nz(db_col_text(st, 6)), "city",
-			 nz(db_col_text(st, 7)), "preferred_channel", nz(db_col_text(st, 8)),
-			 "updated_at", nz(db_col_text(st, 9)), "institutions");
+			 (json_int_t)db_col_int64(st, 0), "title", register_nz(db_col_text(st, 1)),
+			 "first_name", register_nz(db_col_text(st, 2)), "last_name", register_nz(db_col_text(st, 3)),
+			 "display_name", name, "function", register_nz(db_col_text(st, 4)), "email",
+			 register_nz(db_col_text(st, 5)), "phone", register_nz(db_col_text(st, 6)), "city",
+			 register_nz(db_col_text(st, 7)), "preferred_channel", register_nz(db_col_text(st, 8)),
+			 "updated_at", register_nz(db_col_text(st, 9)), "institutions");
 }
 
 /* " IN ($k, …)" with ID_BLOCK parameters: ids[from..], padded with 0. */
@@ -1054,7 +1026,7 @@ static json_t *rows_by_ids(const bireg_ctx *ctx, const int64_t *ids, size_t n, G
 				seen |= json_integer_value(json_object_get(e, "id")) == iid;
 			if (!seen)
 				json_array_append_new(list, json_pack("{s:I,s:s}", "id", (json_int_t)iid,
-								      "name", nz(db_col_text(st2, 2))));
+								      "name", register_nz(db_col_text(st2, 2))));
 		}
 		if (r < 0)
 			goto fail;
@@ -1285,7 +1257,7 @@ json_t *person_store_list(const bireg_ctx *ctx, const person_filter *f, GError *
 
 bool person_consent_kind_valid(const char *kind)
 {
-	return kind && one_of(kind, person_consent_kinds);
+	return kind && register_one_of(kind, person_consent_kinds);
 }
 
 int64_t person_consent_record(const bireg_ctx *ctx, int64_t person_id, const char *kind,
@@ -1323,7 +1295,7 @@ int64_t person_consent_record(const bireg_ctx *ctx, int64_t person_id, const cha
 			db_bind_text(st, 3, kind);
 			db_bind_int64(st, 4, given ? 1 : 0);
 			db_bind_text(st, 5, day);
-			db_bind_text(st, 6, nz(source));
+			db_bind_text(st, 6, register_nz(source));
 			if (ctx->user_id > 0)
 				db_bind_int64(st, 7, ctx->user_id);
 			else
@@ -1351,7 +1323,7 @@ int person_consent_current(const bireg_ctx *ctx, int64_t person_id, const char *
 		return -1;
 	db_bind_int64(st, 1, ctx->region_id);
 	db_bind_int64(st, 2, person_id);
-	db_bind_text(st, 3, nz(kind));
+	db_bind_text(st, 3, register_nz(kind));
 	r = db_step(st, err);
 	if (r < 0)
 		return -1;
@@ -1415,7 +1387,7 @@ int64_t affiliation_add(const bireg_ctx *ctx, int64_t person_id, int64_t institu
 		db_bind_int64(st, 1, ctx->region_id);
 		db_bind_int64(st, 2, person_id);
 		db_bind_int64(st, 3, institution_id);
-		db_bind_text(st, 4, nz(function));
+		db_bind_text(st, 4, register_nz(function));
 		db_bind_text(st, 5, start_day);
 		db_bind_text(st, 6, end_day);
 		if (query_int(st, &got, err) < 0)
@@ -1490,7 +1462,7 @@ json_t *affiliation_list_for_institution(const bireg_ctx *ctx, int64_t instituti
 		json_array_append_new(list, json_pack(
 			"{s:I,s:I,s:s,s:s,s:o,s:o,s:b}", "id", (json_int_t)db_col_int64(st, 0),
 			"person_id", (json_int_t)db_col_int64(st, 1), "display_name", name,
-			"function", nz(db_col_text(st, 5)), "start_day",
+			"function", register_nz(db_col_text(st, 5)), "start_day",
 			text_or_null(db_col_text(st, 6)), "end_day", text_or_null(db_col_text(st, 7)),
 			"current", db_col_int64(st, 8) != 0));
 	}
@@ -1634,7 +1606,7 @@ static json_t *choices(const bireg_ctx *ctx, const char *sql, GError **err)
 	while ((r = db_step(st, err)) == DB_ROW)
 		json_array_append_new(list, json_pack("{s:I,s:s}", "id",
 						      (json_int_t)db_col_int64(st, 0), "name",
-						      nz(db_col_text(st, 1))));
+						      register_nz(db_col_text(st, 1))));
 	if (r < 0) {
 		json_decref(list);
 		return NULL;

@@ -22,6 +22,7 @@
 #include "modules/register/body_store.h"
 #include "modules/register/person_store.h"
 #include "modules/register/register.h"
+#include "modules/register/register_page.h"
 #include "search/search.h"
 #include "view/form.h"
 #include "view/format.h"
@@ -86,21 +87,11 @@ static const char *partner_side_label(const req_ctx *rc, const char *side)
 	return "";
 }
 
-/* "26.11.2026" for a stored day; "" for NULL or garbage. */
-static char *day_label(const req_ctx *rc, const char *day)
-{
-	bireg_date d;
-
-	if (!day || !format_parse_date(day, &d, NULL))
-		return g_strdup("");
-	return format_day(rc->req->lang, &d);
-}
-
 /* "since 01.08.2021", "until 31.07.2022", "01.08.2020–31.07.2021", or "". */
 static char *period_label(const req_ctx *rc, const char *start, const char *end)
 {
-	g_autofree char *s = day_label(rc, start);
-	g_autofree char *e = day_label(rc, end);
+	g_autofree char *s = register_day_label(rc, start);
+	g_autofree char *e = register_day_label(rc, end);
 
 	if (*s && *e)
 		return g_strconcat(s, " – ", e, NULL);
@@ -111,34 +102,10 @@ static char *period_label(const req_ctx *rc, const char *start, const char *end)
 	return g_strdup("");
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 /* prefix, the id in decimal, suffix. Newly allocated. */
 static char *id_path(const char *prefix, int64_t id, const char *suffix)
 {
 	return g_strdup_printf("%s%" G_GINT64_FORMAT "%s", prefix, id, suffix);
-}
-
-/* The same as a link in the request's region. */
-static char *href_id(const req_ctx *rc, const char *prefix, int64_t id, const char *suffix)
-{
-	g_autofree char *path = id_path(prefix, id, suffix);
-	return view_href(rc, path);
-}
-
-/* The path parameter name as a positive id, 0 when it is none. */
-static int64_t path_id(const req_ctx *rc, const char *name)
-{
-	gint64 id = 0;
-
-	if (!g_ascii_string_to_signed(http_request_path_param(rc->req, name), 10, 1, G_MAXINT64, &id,
-				      NULL))
-		return 0;
-	return id;
 }
 
 static json_t *breadcrumb(const req_ctx *rc, bool with_list)
@@ -151,17 +118,6 @@ static json_t *breadcrumb(const req_ctx *rc, bool with_list)
 		json_array_append_new(b, json_pack("{s:s,s:s}", "label", view_t(rc, N_("People")),
 						   "href", list));
 	return b;
-}
-
-/* A failed store call: 404/409/422/503/500, logged when it is ours. */
-static int store_failed(const req_ctx *rc, const GError *err, const char *what)
-{
-	int status = register_status_for(err);
-
-	if (status >= 500)
-		log_error("request %s: %s failed: %s", rc->req->request_id, what,
-			  err ? err->message : "?");
-	return status;
 }
 
 /* ---- the person form ---------------------------------------------------- */
@@ -235,12 +191,12 @@ static json_t *person_form_model(const form *f, const req_ctx *rc)
 		hint = g_strdup(view_t(rc, N_("Leave empty to use the salutation generated from form of address, title and name, e.g. “Sehr geehrte Frau Dr. Beispiel,” or “Guten Tag Alex Muster,”.")));
 	json_array_foreach(json_object_get(m, "groups"), gi, g) {
 		json_array_foreach(json_object_get(g, "fields"), fi, fld) {
-			if (strcmp(jstr(fld, "name"), "letter_salutation"))
+			if (strcmp(register_jstr(fld, "name"), "letter_salutation"))
 				continue;
-			g_autofree char *id = g_strdup(jstr(fld, "id"));
+			g_autofree char *id = g_strdup(register_jstr(fld, "id"));
 			g_autoptr(GString) described = g_string_new(NULL);
 			g_string_append_printf(described, "%s-hint", id);
-			if (*jstr(fld, "error"))
+			if (*register_jstr(fld, "error"))
 				g_string_append_printf(described, " %s-error", id);
 			json_object_set_new(fld, "hint", json_string(hint));
 			json_object_set_new(fld, "describedby", json_string(described->str));
@@ -255,9 +211,9 @@ static json_t *person_form_model(const form *f, const req_ctx *rc)
 static int form_page(req_ctx *rc, int status, const form *f, json_t *person)
 {
 	int64_t id = person ? json_integer_value(json_object_get(person, "id")) : 0;
-	g_autofree char *action = id ? href_id(rc, LIST_PATH "/", id, "/bearbeiten")
+	g_autofree char *action = id ? register_href_id(rc, LIST_PATH "/", id, "/bearbeiten")
 				     : view_href(rc, LIST_PATH "/neu");
-	g_autofree char *cancel = id ? href_id(rc, LIST_PATH "/", id, "")
+	g_autofree char *cancel = id ? register_href_id(rc, LIST_PATH "/", id, "")
 				     : view_href(rc, LIST_PATH);
 	g_autofree char *title = NULL;
 	json_t *fm = person_form_model(f, rc);
@@ -265,10 +221,10 @@ static int form_page(req_ctx *rc, int status, const form *f, json_t *person)
 	json_t *model;
 
 	if (id) {
-		title = view_tf(rc, N_("Edit {name}"), "name", jstr(person, "display_name"), NULL);
-		g_autofree char *detail = href_id(rc, LIST_PATH "/", id, "");
+		title = view_tf(rc, N_("Edit {name}"), "name", register_jstr(person, "display_name"), NULL);
+		g_autofree char *detail = register_href_id(rc, LIST_PATH "/", id, "");
 		json_array_append_new(crumbs, json_pack("{s:s,s:s}", "label",
-							jstr(person, "display_name"), "href", detail));
+							register_jstr(person, "display_name"), "href", detail));
 	} else {
 		title = g_strdup(view_t(rc, N_("New person")));
 	}
@@ -288,7 +244,7 @@ static int person_edit(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(form) f = person_form_new(rc);
-	int64_t id = path_id(rc, "id");
+	int64_t id = register_path_id(rc, "id");
 	json_t *p;
 	int r;
 
@@ -296,10 +252,10 @@ static int person_edit(req_ctx *rc)
 		return 404;
 	p = person_store_get(&rc->ctx, id, &err);
 	if (!p)
-		return store_failed(rc, err, "reading a person");
+		return register_store_failed(rc, "reading a person", err);
 	form_set_json(f, p);
 	json_t *acc = json_object_get(p, "account");
-	form_set(f, "account_email", json_is_object(acc) ? jstr(acc, "email") : "");
+	form_set(f, "account_email", json_is_object(acc) ? register_jstr(acc, "email") : "");
 	r = form_page(rc, 200, f, p);
 	json_decref(p);
 	return r;
@@ -403,7 +359,7 @@ static int person_save(req_ctx *rc, int64_t id)
 	if (id) {
 		p = person_store_get(&rc->ctx, id, &err);
 		if (!p)
-			return store_failed(rc, err, "reading a person");
+			return register_store_failed(rc, "reading a person", err);
 	}
 	/* Every message at once: the field checks, then those across fields. */
 	form_read(f, rc);
@@ -412,7 +368,7 @@ static int person_save(req_ctx *rc, int64_t id)
 		saved = save_person(rc, f, id, &err);
 		if (saved < 0) {
 			json_decref(p);
-			return store_failed(rc, err, "saving a person");
+			return register_store_failed(rc, "saving a person", err);
 		}
 	}
 	if (saved <= 0) {
@@ -437,7 +393,7 @@ static int person_create(req_ctx *rc)
 
 static int person_update(req_ctx *rc)
 {
-	int64_t id = path_id(rc, "id");
+	int64_t id = register_path_id(rc, "id");
 	return id ? person_save(rc, id) : 404;
 }
 
@@ -476,7 +432,7 @@ static form *affiliation_form_new(req_ctx *rc, GError **err)
 	json_array_foreach(choices, i, c) {
 		g_autofree char *v = g_strdup_printf("%" JSON_INTEGER_FORMAT,
 						     json_integer_value(json_object_get(c, "id")));
-		form_add_option(f, "institution_id", v, jstr(c, "name"));
+		form_add_option(f, "institution_id", v, register_jstr(c, "name"));
 	}
 	json_decref(choices);
 	return f;
@@ -505,7 +461,7 @@ static void decorate_affiliations(req_ctx *rc, json_t *p, int64_t id)
 
 	json_array_foreach(json_object_get(p, "affiliations"), i, a) {
 		int64_t aid = json_integer_value(json_object_get(a, "id"));
-		g_autofree char *inst = href_id(rc, "/register/institutionen/",
+		g_autofree char *inst = register_href_id(rc, "/register/institutionen/",
 						json_integer_value(json_object_get(a, "institution_id")), "");
 		g_autofree char *path = g_strdup_printf(LIST_PATH "/%" G_GINT64_FORMAT
 							"/zugehoerigkeiten/%" G_GINT64_FORMAT
@@ -515,7 +471,7 @@ static void decorate_affiliations(req_ctx *rc, json_t *p, int64_t id)
 			rc, json_string_value(json_object_get(a, "start_day")),
 			json_string_value(json_object_get(a, "end_day")));
 		g_autofree char *del_label = view_tf(rc, N_("Remove the affiliation to {name}"),
-						     "name", jstr(a, "institution_name"), NULL);
+						     "name", register_jstr(a, "institution_name"), NULL);
 		bool current = json_is_true(json_object_get(a, "current"));
 		json_object_set_new(a, "institution_href", json_string(inst));
 		json_object_set_new(a, "delete_action", json_string(del));
@@ -533,13 +489,13 @@ static void decorate_memberships(req_ctx *rc, json_t *p)
 	json_t *m;
 
 	json_array_foreach(json_object_get(p, "memberships"), i, m) {
-		g_autofree char *body = href_id(rc, "/register/gremien/",
+		g_autofree char *body = register_href_id(rc, "/register/gremien/",
 						json_integer_value(json_object_get(m, "body_id")), "");
 		g_autofree char *period = period_label(
 			rc, json_string_value(json_object_get(m, "start_day")),
 			json_string_value(json_object_get(m, "end_day")));
 		const char *inst = json_string_value(json_object_get(m, "institution_name"));
-		const char *side = partner_side_label(rc, jstr(m, "partner_side"));
+		const char *side = partner_side_label(rc, register_jstr(m, "partner_side"));
 		g_autofree char *represents = NULL;
 		bool current = json_is_true(json_object_get(m, "current"));
 
@@ -549,7 +505,7 @@ static void decorate_memberships(req_ctx *rc, json_t *p)
 			represents = g_strdup(inst ? inst : side);
 		json_object_set_new(m, "body_href", json_string(body));
 		json_object_set_new(m, "role_label",
-				    json_string(membership_role_label(rc, jstr(m, "role"))));
+				    json_string(membership_role_label(rc, register_jstr(m, "role"))));
 		json_object_set_new(m, "represents_label", json_string(represents));
 		json_object_set_new(m, "voting_label",
 				    json_string(json_is_true(json_object_get(m, "voting"))
@@ -568,17 +524,17 @@ static void decorate_consents(req_ctx *rc, json_t *p)
 	json_t *c, *h;
 
 	json_array_foreach(json_object_get(p, "consents"), i, c) {
-		const char *state = jstr(c, "state");
-		g_autofree char *day = day_label(rc, json_string_value(json_object_get(c, "day")));
+		const char *state = register_jstr(c, "state");
+		g_autofree char *day = register_day_label(rc, json_string_value(json_object_get(c, "day")));
 		json_t *history = json_object_get(c, "history");
-		json_object_set_new(c, "label", json_string(consent_kind_label(rc, jstr(c, "kind"))));
+		json_object_set_new(c, "label", json_string(consent_kind_label(rc, register_jstr(c, "kind"))));
 		json_object_set_new(c, "state_label", json_string(consent_state_label(rc, state)));
 		json_object_set_new(c, "is_given", json_boolean(!strcmp(state, "given")));
 		json_object_set_new(c, "day_label", json_string(day));
 		json_object_set_new(c, "has_history", json_boolean(json_array_size(history) > 1));
 		json_array_foreach(history, k, h) {
-			g_autofree char *hday = day_label(rc, jstr(h, "day"));
-			g_autofree char *at = view_datetime(rc, jstr(h, "recorded_at"));
+			g_autofree char *hday = register_day_label(rc, register_jstr(h, "day"));
+			g_autofree char *at = view_datetime(rc, register_jstr(h, "recorded_at"));
 			json_object_set_new(h, "answer_label",
 					    json_string(json_is_true(json_object_get(h, "given"))
 								? view_t(rc, N_("Given"))
@@ -601,12 +557,12 @@ static int person_detail_page(req_ctx *rc, int64_t id, int status, const char *n
 	json_t *model, *errors;
 
 	if (!p)
-		return store_failed(rc, err, "reading a person");
+		return register_store_failed(rc, "reading a person", err);
 	if (!aff_form) {
 		own_aff = affiliation_form_new(rc, &err);
 		if (!own_aff) {
 			json_decref(p);
-			return store_failed(rc, err, "reading the institutions");
+			return register_store_failed(rc, "reading the institutions", err);
 		}
 		aff_form = own_aff;
 	}
@@ -618,28 +574,28 @@ static int person_detail_page(req_ctx *rc, int64_t id, int status, const char *n
 	decorate_memberships(rc, p);
 	decorate_consents(rc, p);
 
-	const char *display = jstr(p, "display_name");
-	g_autofree char *edit = href_id(rc, LIST_PATH "/", id, "/bearbeiten");
-	g_autofree char *del = href_id(rc, LIST_PATH "/", id, "/loeschen");
-	g_autofree char *aff_action = href_id(rc, LIST_PATH "/", id, "/zugehoerigkeiten");
+	const char *display = register_jstr(p, "display_name");
+	g_autofree char *edit = register_href_id(rc, LIST_PATH "/", id, "/bearbeiten");
+	g_autofree char *del = register_href_id(rc, LIST_PATH "/", id, "/loeschen");
+	g_autofree char *aff_action = register_href_id(rc, LIST_PATH "/", id, "/zugehoerigkeiten");
 	g_autofree char *consent_action =
-		href_id(rc, LIST_PATH "/", id, "/einwilligungen");
+		register_href_id(rc, LIST_PATH "/", id, "/einwilligungen");
 	json_t *affm = form_model(aff_form, rc);
 	json_t *conm = form_model(consent_form, rc);
-	bool uses_default = !*jstr(p, "letter_salutation");
+	bool uses_default = !*register_jstr(p, "letter_salutation");
 
 	json_object_set_new(p, "address_form_label",
-			    json_string(address_form_label(rc, jstr(p, "address_form"))));
+			    json_string(address_form_label(rc, register_jstr(p, "address_form"))));
 	json_object_set_new(p, "channel_label",
-			    json_string(channel_label(rc, jstr(p, "preferred_channel"))));
+			    json_string(channel_label(rc, register_jstr(p, "preferred_channel"))));
 	json_object_set_new(p, "legal_basis_label",
-			    json_string(legal_basis_label(rc, jstr(p, "legal_basis"))));
+			    json_string(legal_basis_label(rc, register_jstr(p, "legal_basis"))));
 	json_object_set_new(p, "salutation_is_default", json_boolean(uses_default));
 	json_object_set_new(p, "has_address",
-			    json_boolean(*jstr(p, "street") || *jstr(p, "postcode") ||
-					 *jstr(p, "city")));
+			    json_boolean(*register_jstr(p, "street") || *register_jstr(p, "postcode") ||
+					 *register_jstr(p, "city")));
 	{
-		g_autofree char *updated = view_datetime(rc, jstr(p, "updated_at"));
+		g_autofree char *updated = view_datetime(rc, register_jstr(p, "updated_at"));
 		json_object_set_new(p, "updated_label", json_string(updated));
 	}
 	errors = json_array();
@@ -657,7 +613,7 @@ static int person_detail_page(req_ctx *rc, int64_t id, int status, const char *n
 
 static int person_show(req_ctx *rc)
 {
-	int64_t id = path_id(rc, "id");
+	int64_t id = register_path_id(rc, "id");
 	const char *saved = http_params_get(rc->req->query, "gespeichert");
 	const char *notice = NULL;
 
@@ -681,7 +637,7 @@ static int person_exists_status(const req_ctx *rc, int64_t id)
 	int r = person_store_exists(&rc->ctx, id, &err);
 
 	if (r < 0)
-		return store_failed(rc, err, "looking up a person");
+		return register_store_failed(rc, "looking up a person", err);
 	return r ? 0 : 404;
 }
 
@@ -699,7 +655,7 @@ static int affiliation_post(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(form) f = NULL;
-	int64_t id = path_id(rc, "id");
+	int64_t id = register_path_id(rc, "id");
 	int r;
 
 	if (!id)
@@ -709,7 +665,7 @@ static int affiliation_post(req_ctx *rc)
 		return r;
 	f = affiliation_form_new(rc, &err);
 	if (!f)
-		return store_failed(rc, err, "reading the institutions");
+		return register_store_failed(rc, "reading the institutions", err);
 	if (form_read(f, rc)) {
 		if (affiliation_add(&rc->ctx, id, form_int(f, "institution_id"),
 				    form_value(f, "function"), form_value_or_null(f, "start_day"),
@@ -721,7 +677,7 @@ static int affiliation_post(req_ctx *rc)
 					      view_t(rc, N_("The affiliation has been added.")));
 		}
 		if (!register_error_to_form(f, rc, err))
-			return store_failed(rc, err, "adding an affiliation");
+			return register_store_failed(rc, "adding an affiliation", err);
 	}
 	return person_detail_page(rc, id, 422, NULL, f, NULL);
 }
@@ -729,13 +685,13 @@ static int affiliation_post(req_ctx *rc)
 static int affiliation_delete_post(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc, "id");
-	int64_t aid = path_id(rc, "aid");
+	int64_t id = register_path_id(rc, "id");
+	int64_t aid = register_path_id(rc, "aid");
 
 	if (!id || !aid)
 		return 404;
 	if (affiliation_delete(&rc->ctx, id, aid, &err) < 0)
-		return store_failed(rc, err, "removing an affiliation");
+		return register_store_failed(rc, "removing an affiliation", err);
 	log_info("request %s: affiliation %" G_GINT64_FORMAT " of person %" G_GINT64_FORMAT
 		 " removed by account %" G_GINT64_FORMAT, rc->req->request_id, aid, id,
 		 rc->ctx.user_id);
@@ -747,7 +703,7 @@ static int consent_post(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(form) f = consent_form_new(rc);
-	int64_t id = path_id(rc, "id");
+	int64_t id = register_path_id(rc, "id");
 	int r;
 
 	if (!id)
@@ -767,7 +723,7 @@ static int consent_post(req_ctx *rc)
 					      view_t(rc, N_("The answer on the consent has been recorded.")));
 		}
 		if (!register_error_to_form(f, rc, err))
-			return store_failed(rc, err, "recording a consent");
+			return register_store_failed(rc, "recording a consent", err);
 	}
 	return person_detail_page(rc, id, 422, NULL, NULL, f);
 }
@@ -782,14 +738,14 @@ static int delete_page(req_ctx *rc, int64_t id, int status, const char *error)
 	json_t *c;
 
 	if (!p)
-		return store_failed(rc, err, "reading a person");
+		return register_store_failed(rc, "reading a person", err);
 	json_array_foreach(json_object_get(p, "consents"), i, c)
 		consents += json_array_size(json_object_get(c, "history"));
 	size_t memberships = json_array_size(json_object_get(p, "memberships"));
 	size_t affiliations = json_array_size(json_object_get(p, "affiliations"));
-	g_autofree char *action = href_id(rc, LIST_PATH "/", id, "/loeschen");
-	g_autofree char *back = href_id(rc, LIST_PATH "/", id, "");
-	g_autofree char *title = view_tf(rc, N_("Delete {name}"), "name", jstr(p, "display_name"),
+	g_autofree char *action = register_href_id(rc, LIST_PATH "/", id, "/loeschen");
+	g_autofree char *back = register_href_id(rc, LIST_PATH "/", id, "");
+	g_autofree char *title = view_tf(rc, N_("Delete {name}"), "name", register_jstr(p, "display_name"),
 					 NULL);
 	g_autofree char *n_aff = format_int(rc->req->lang, (int64_t)affiliations);
 	g_autofree char *n_con = format_int(rc->req->lang, (int64_t)consents);
@@ -802,13 +758,13 @@ static int delete_page(req_ctx *rc, int64_t id, int status, const char *error)
 					     "n", n_con, NULL);
 	g_autofree char *blocked = view_tf(rc, memberships == 1 ? N_("{name} has {n} membership in a body (current or former) and cannot be deleted. Memberships are part of the bodies' history; remove them on the body's page first if they were entered by mistake.")
 							       : N_("{name} has {n} memberships in bodies (current or former) and cannot be deleted. Memberships are part of the bodies' history; remove them on the bodies' pages first if they were entered by mistake."),
-					   "name", jstr(p, "display_name"), "n", n_mem, NULL);
+					   "name", register_jstr(p, "display_name"), "n", n_mem, NULL);
 	json_t *crumbs = breadcrumb(rc, true);
-	json_array_append_new(crumbs, json_pack("{s:s,s:s}", "label", jstr(p, "display_name"),
+	json_array_append_new(crumbs, json_pack("{s:s,s:s}", "label", register_jstr(p, "display_name"),
 						"href", back));
 	json_t *model = json_pack(
 		"{s:s,s:I,s:s,s:s,s:s,s:b,s:s,s:s,s:s,s:b,s:s,s:o}", "title", title, "id", (json_int_t)id,
-		"display_name", jstr(p, "display_name"), "action", action, "cancel_href", back,
+		"display_name", register_jstr(p, "display_name"), "action", action, "cancel_href", back,
 		"can_delete", memberships == 0, "blocked_message", memberships ? blocked : "",
 		"affiliations_label", aff_label, "consents_label", con_label, "has_account",
 		json_is_object(json_object_get(p, "account")), "error", error ? error : "",
@@ -822,14 +778,14 @@ static int delete_page(req_ctx *rc, int64_t id, int status, const char *error)
 
 static int person_delete_confirm(req_ctx *rc)
 {
-	int64_t id = path_id(rc, "id");
+	int64_t id = register_path_id(rc, "id");
 	return id ? delete_page(rc, id, 200, NULL) : 404;
 }
 
 static int person_delete(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	int64_t id = path_id(rc, "id");
+	int64_t id = register_path_id(rc, "id");
 
 	if (!id)
 		return 404;
@@ -838,7 +794,7 @@ static int person_delete(req_ctx *rc)
 			int r = delete_page(rc, id, 409, view_t(rc, err->message));
 			return r ? r : 0;
 		}
-		return store_failed(rc, err, "deleting a person");
+		return register_store_failed(rc, "deleting a person", err);
 	}
 	log_info("request %s: person %" G_GINT64_FORMAT " deleted by account %" G_GINT64_FORMAT,
 		 rc->req->request_id, id, rc->ctx.user_id);
@@ -850,36 +806,6 @@ static int person_delete(req_ctx *rc)
 }
 
 /* ---- the list ------------------------------------------------------------- */
-
-/* The message for a query the search refuses (shown under the field). */
-static const char *query_error(const req_ctx *rc, const GError *err)
-{
-	if (g_error_matches(err, BIREG_SEARCH_ERROR, SEARCH_ERROR_QUERY_TOO_LONG))
-		return view_t(rc, N_("The search term is too long: at most 200 characters."));
-	if (g_error_matches(err, BIREG_SEARCH_ERROR, SEARCH_ERROR_TOO_MANY_WORDS))
-		return view_t(rc, N_("The search term has too many words: at most 10."));
-	return view_t(rc, N_("The search term contains characters that cannot be searched."));
-}
-
-/* A query parameter holding an id: 0 when absent or empty; -1 when it is
- * something else. */
-static int64_t query_id(const req_ctx *rc, const char *name)
-{
-	const char *v = http_params_get(rc->req->query, name);
-	gint64 n = 0;
-
-	if (!v || !*v)
-		return 0;
-	if (!g_ascii_string_to_signed(v, 10, 1, G_MAXINT64, &n, NULL))
-		return -1;
-	return n;
-}
-
-static json_t *option(const char *value, const char *label, const char *current)
-{
-	return json_pack("{s:s,s:s,s:b}", "value", value, "label", label, "selected",
-			 !g_strcmp0(value, current ? current : ""));
-}
 
 /* Options [{value, label, selected}] from choices [{id, name}]. */
 static json_t *id_options(const req_ctx *rc, json_t *choices, int64_t current)
@@ -894,7 +820,7 @@ static json_t *id_options(const req_ctx *rc, json_t *choices, int64_t current)
 		int64_t id = json_integer_value(json_object_get(c, "id"));
 		g_autofree char *v = g_strdup_printf("%" G_GINT64_FORMAT, id);
 		json_array_append_new(opts, json_pack("{s:s,s:s,s:b}", "value", v, "label",
-						      jstr(c, "name"), "selected", id == current));
+						      register_jstr(c, "name"), "selected", id == current));
 	}
 	return opts;
 }
@@ -905,13 +831,13 @@ static void decorate_rows(req_ctx *rc, json_t *rows)
 	json_t *r, *inst;
 
 	json_array_foreach(rows, i, r) {
-		g_autofree char *href = href_id(rc, LIST_PATH "/",
+		g_autofree char *href = register_href_id(rc, LIST_PATH "/",
 						json_integer_value(json_object_get(r, "id")), "");
 		json_object_set_new(r, "href", json_string(href));
 		json_object_set_new(r, "channel_label",
-				    json_string(channel_label(rc, jstr(r, "preferred_channel"))));
+				    json_string(channel_label(rc, register_jstr(r, "preferred_channel"))));
 		json_array_foreach(json_object_get(r, "institutions"), k, inst) {
-			g_autofree char *ih = href_id(rc, "/register/institutionen/",
+			g_autofree char *ih = register_href_id(rc, "/register/institutionen/",
 						      json_integer_value(json_object_get(inst, "id")), "");
 			json_object_set_new(inst, "href", json_string(ih));
 		}
@@ -928,8 +854,8 @@ static int person_list(req_ctx *rc)
 	const char *channel = http_params_get(rc->req->query, "kanal");
 	const char *consent = http_params_get(rc->req->query, "einwilligung");
 	const char *sort = http_params_get(rc->req->query, "sortierung");
-	int64_t institution = query_id(rc, "institution");
-	int64_t body = query_id(rc, "gremium");
+	int64_t institution = register_query_id(rc, "institution");
+	int64_t body = register_query_id(rc, "gremium");
 	list_page pg = list_page_from(rc, PER_PAGE);
 	const char *q_error = NULL;
 	int status = 200;
@@ -953,8 +879,8 @@ static int person_list(req_ctx *rc)
 	list = person_store_list(&rc->ctx, &f, &err);
 	if (!list) {
 		if (!err || err->domain != BIREG_SEARCH_ERROR)
-			return store_failed(rc, err, "listing people");
-		q_error = query_error(rc, err);
+			return register_store_failed(rc, "listing people", err);
+		q_error = register_query_error(rc, err);
 		status = 422;
 		list = json_pack("{s:i,s:b,s:b,s:[]}", "total", 0, "more", false, "capped", false,
 				 "rows");
@@ -965,7 +891,7 @@ static int person_list(req_ctx *rc)
 	if (!bodies) {
 		json_decref(institutions);
 		json_decref(list);
-		return store_failed(rc, err, "reading the choices");
+		return register_store_failed(rc, "reading the choices", err);
 	}
 
 	int64_t total = json_integer_value(json_object_get(list, "total"));
@@ -1006,19 +932,17 @@ static int person_list(req_ctx *rc)
 		view_form_errors(q_fields, q_msgs, 1), "institution_options",
 		id_options(rc, institutions, institution), "body_options",
 		id_options(rc, bodies, body), "channel_options",
-		json_pack("[o,o,o]", option("", view_t(rc, N_("All")), channel),
-			  option("email", view_t(rc, N_("E-mail")), channel),
-			  option("post", view_t(rc, N_("Post")), channel)),
+		json_pack("[o,o,o]", register_option("", view_t(rc, N_("All")), !channel || !*channel),
+			  register_option("email", view_t(rc, N_("E-mail")), !g_strcmp0(channel, "email")),
+			  register_option("post", view_t(rc, N_("Post")), !g_strcmp0(channel, "post"))),
 		"consent_options",
-		json_pack("[o,o,o]", option("", view_t(rc, N_("All")), consent),
-			  option("ja", view_t(rc, N_("Given")), consent),
-			  option("nein", view_t(rc, N_("Not given")), consent)),
+		json_pack("[o,o,o]", register_option("", view_t(rc, N_("All")), !consent || !*consent),
+			  register_option("ja", view_t(rc, N_("Given")), !g_strcmp0(consent, "ja")),
+			  register_option("nein", view_t(rc, N_("Not given")), !g_strcmp0(consent, "nein"))),
 		"sort_options",
-		json_pack("[o,o,o]", option("name", view_t(rc, N_("Name")), f.sort),
-			  option("email", view_t(rc, N_("Email address")),
-				 !strcmp(f.sort, "email") ? "email" : ""),
-			  option("geaendert", view_t(rc, N_("Last changed")),
-				 !strcmp(f.sort, "updated") ? "geaendert" : "")),
+		json_pack("[o,o,o]", register_option("name", view_t(rc, N_("Name")), !g_strcmp0(f.sort, "name")),
+			  register_option("email", view_t(rc, N_("Email address")), !strcmp(f.sort, "email")),
+			  register_option("geaendert", view_t(rc, N_("Last changed")), !strcmp(f.sort, "updated"))),
 		"active", filtered, "reset_href", action);
 	json_decref(institutions);
 	json_decref(bodies);

@@ -268,3 +268,14 @@ json_t *register_collect(db_stmt *st, json_t *(*row)(db_stmt *st, void *data), v
 	}
 	return list;
 }
+
+const char *register_jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+int64_t register_jint(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}

@@ -117,3 +117,9 @@ int64_t register_count(const bireg_ctx *ctx, const char *sql, int64_t id, GError
  * new JSON array; NULL when the database fails. */
 json_t *register_collect(db_stmt *st, json_t *(*row)(db_stmt *st, void *data), void *data,
 			 GError **err);
+
+/* The string member key of o, "" when it is missing or not a string;
+ * borrowed from o. */
+const char *register_jstr(json_t *o, const char *key);
+/* The integer member key of o, 0 when it is missing or not an integer. */
+int64_t register_jint(json_t *o, const char *key);

@@ -76,17 +76,6 @@ char *register_day_label(const req_ctx *rc, const char *iso)
 	return format_day(rc->req->lang, &d);
 }
 
-const char *register_jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-int64_t register_jint(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 json_t *register_option(const char *value, const char *label, bool selected)
 {
 	return json_pack("{s:s,s:s,s:b}", "value", value, "label", label, "selected", selected);

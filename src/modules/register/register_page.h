@@ -44,10 +44,5 @@ char *register_href_id(const req_ctx *rc, const char *prefix, int64_t id, const 
  * or no valid day. Newly allocated. */
 char *register_day_label(const req_ctx *rc, const char *iso);
 
-/* The string member key of o, "" when it is missing or not a string;
- * borrowed from o. */
-const char *register_jstr(json_t *o, const char *key);
-/* The integer member key of o, 0 when it is missing or not an integer. */
-int64_t register_jint(json_t *o, const char *key);
 /* A <select>'s option {value, label, selected}. New. */
 json_t *register_option(const char *value, const char *label, bool selected);
