@@ -29,6 +29,7 @@
 #include "modules/register/area_web.h"
 #include "modules/register/body_web.h"
 #include "modules/register/institution_web.h"
+#include "modules/register/level_web.h"
 #include "modules/register/person_web.h"
 #include "modules/register/public_body_web.h"
 #include "modules/register/register_matrix.h"
@@ -46,7 +47,7 @@ const route *const app_route_tables[] = {region_routes, system_routes, account_r
 					 templates_routes, account_reset_routes,
 					 register_routes, register_matrix_routes, person_routes,
 					 body_routes, public_body_routes, area_routes,
-					 institution_routes};
+					 institution_routes, level_routes};
 const size_t app_route_table_count = G_N_ELEMENTS(app_route_tables);
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -126,6 +126,9 @@ static int overview(req_ctx *rc)
 	json_array_append_new(links, overview_link(rc, "/register/institutionsarten",
 					  N_("Kinds of institution"),
 					  N_("The kinds institutions are sorted by.")));
+	json_array_append_new(links, overview_link(rc, "/register/ebenen", N_("Levels"),
+					  N_("The levels the bodies belong to, with their names and "
+					     "descriptions.")));
 	json_array_append_new(links, overview_link(rc, "/gremien", N_("Public body pages"),
 					  N_("What the public sees of the bodies.")));
 
