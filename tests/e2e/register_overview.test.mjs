@@ -182,6 +182,7 @@ describe('register overview, search and network matrix', { timeout: 300_000 }, (
     ['/register/personen', 'people'],
     ['/register/gremien', 'bodies'],
     ['/register/gebiete', 'areas'],
+    ['/register/ebenen', 'levels'],
     ['/gremien', 'public-bodies'],
   ];
   for (const [path, name] of pages) {
