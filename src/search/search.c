@@ -1,6 +1,6 @@
 /*
  * search.c — the search index (see search.h; schema in
- * migrations/{sqlite,postgres}/0006_search.sql).
+ * migrations/{sqlite,postgres}/0006_search.sql and 0010_search_speed.sql).
  *
  * The one place in bireg with SQL per backend: FTS5 and tsvector have no
  * common syntax. Everything that decides *what* matches happens here in C,
@@ -277,143 +277,198 @@ int search_remove(const bireg_ctx *ctx, const char *kind, int64_t ref_id, GError
 /* ---- querying --------------------------------------------------------- */
 
 /*
- * SQLite: the MATCH runs first, over the whole FTS table, in a materialized
- * CTE; only its hits are joined to search_entry by primary key and filtered
- * by region and kind. Without the CTE SQLite's planner starts from the
- * region's rows and probes the FTS table once per row. The total is counted
- * by a second, cheaper statement and only when the page is full or not the
- * first: a window count(*) OVER () costs more than the search itself on
- * SQLite (at 100,000 entries, "m" takes 425 ms with it and 175 ms without),
- * and bm25() may not stand next to a window function anyway.
+ * Every search is two statements: it counts its hits, then fetches one page
+ * of them, ranked when there are at most SEARCH_RANK_MAX, else in the order
+ * of their folded titles (see search.h). Ranking is what costs: bm25 and
+ * ts_rank take about 1.3–1.5 µs per hit, 40–50 ms for the 32,000 hits of
+ * "sch" at 100,000 entries, while counting them takes 4 ms. (The two
+ * statements may see different snapshots outside a transaction; a
+ * concurrent write can make the total one off, nothing worse.)
+ *
+ * SQLite: the FTS table indexes region and kind of each entry (column
+ * `scope`, migrations/sqlite/0010_search_speed.sql), so the count is the
+ * MATCH alone, without a join (4 ms for the 32,000 hits of "sch"; joined
+ * to search_entry for the region, 10–15 ms). The page statements match the
+ * words only and test region and kind on search_entry: bm25 counts the
+ * rows of every phrase of the MATCH once per statement, and a scope phrase
+ * has a row per entry of the region (≈ 10 ms at 100,000), and a membership
+ * test needs no scope either. Ranked, the MATCH runs first, in a
+ * materialized CTE (without it SQLite's planner starts from the region's
+ * rows and probes the FTS table once per row) and its hits are joined by
+ * primary key. Broad, the statement walks the index search_entry_order
+ * (region_id, sort_key, kind, ref_id) and keeps the entries in the
+ * (materialized) set of matches: with more than SEARCH_RANK_MAX hits the
+ * first page is near.
+ *
+ * PostgreSQL: the GIN index on tsv answers tsv @@ q (once ts_match_vq is
+ * LEAKPROOF, see search_index_usable); the policy on search_entry adds
+ * region_id = bireg_current_region(). A broad query is ordered by the
+ * same key as on SQLite, which the planner reads from search_entry_order
+ * (0.5 ms for the first 50 of "sch"). Counting is the floor here: every
+ * hit's heap row must be read for the region and kind (and the policy),
+ * 13–22 ms for the 32,000 of "sch"; a capped total would take most of it
+ * (see bench/README.md).
  */
-static const char sqlite_query[] =
-	"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25(search_fts) AS r FROM search_fts "
-	"WHERE search_fts MATCH $2) "
+static const char sqlite_count[] = "SELECT count(*) FROM search_fts WHERE search_fts MATCH $2";
+static const char sqlite_ranked[] =
+	"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25(search_fts, 1.0, 0.0) AS r "
+	"FROM search_fts WHERE search_fts MATCH $2) "
 	"SELECT e.kind, e.ref_id, e.title FROM m "
 	"JOIN search_entry e ON e.id = m.id WHERE e.region_id = $1";
-static const char sqlite_order[] = " ORDER BY m.r, e.sort_key, e.kind, e.ref_id";
-static const char sqlite_count[] =
-	"SELECT count(*) FROM search_fts CROSS JOIN search_entry e ON e.id = search_fts.rowid "
-	"WHERE search_fts MATCH $2 AND e.region_id = $1";
-/* PostgreSQL: the GIN index on tsv answers tsv @@ q (once ts_match_vq is
- * LEAKPROOF, see search_index_usable); the policy on search_entry adds
- * region_id = bireg_current_region(). The window count is nearly free here. */
-static const char pg_query[] =
-	"SELECT e.kind, e.ref_id, e.title, count(*) OVER () "
-	"FROM search_entry e, to_tsquery('simple', $2) AS q "
-	"WHERE e.region_id = $1 AND e.tsv @@ q";
-static const char pg_order[] = " ORDER BY ts_rank(e.tsv, q) DESC, e.sort_key, e.kind, e.ref_id";
+static const char sqlite_ranked_order[] = " ORDER BY m.r, e.sort_key, e.kind, e.ref_id";
+static const char sqlite_broad[] =
+	"SELECT e.kind, e.ref_id, e.title FROM search_entry e INDEXED BY search_entry_order "
+	"WHERE e.region_id = $1 AND e.id IN "
+	"(SELECT rowid FROM search_fts WHERE search_fts MATCH $2)";
 static const char pg_count[] =
 	"SELECT count(*) FROM search_entry e, to_tsquery('simple', $2) AS q "
 	"WHERE e.region_id = $1 AND e.tsv @@ q";
+static const char pg_query[] =
+	"SELECT e.kind, e.ref_id, e.title "
+	"FROM search_entry e, to_tsquery('simple', $2) AS q "
+	"WHERE e.region_id = $1 AND e.tsv @@ q";
+static const char pg_ranked_order[] =
+	" ORDER BY ts_rank(e.tsv, q) DESC, e.sort_key, e.kind, e.ref_id";
+static const char broad_order[] = " ORDER BY e.sort_key, e.kind, e.ref_id";
 
 /* The query as the backend's search syntax, from words of letters and
- * digits only. */
-static char *match_expression(db_backend backend, char **ws)
+ * digits only. On SQLite it also names the region and the kinds (its
+ * `scope` column): scope : "r7" for every kind, scope : ("r7_person" OR
+ * "r7_body") for some; kinds are [a-z_] (checked). */
+static char *match_expression(db_backend backend, char **ws, int64_t region_id,
+			      const char *const *kinds, size_t nkinds)
 {
 	GString *m = g_string_new(NULL);
 
-	for (char **w = ws; *w; w++) {
-		if (backend == DB_BACKEND_POSTGRES)
+	if (backend == DB_BACKEND_POSTGRES) {
+		for (char **w = ws; *w; w++)
 			g_string_append_printf(m, "%s%s:*", m->len ? " & " : "", *w);
-		else
-			g_string_append_printf(m, "%s\"%s\"*", m->len ? " " : "", *w);
+		return g_string_free(m, FALSE);
 	}
+	g_string_append(m, "folded : (");
+	for (char **w = ws; *w; w++)
+		g_string_append_printf(m, "%s\"%s\"*", w == ws ? "" : " AND ", *w);
+	g_string_append_c(m, ')');
+	if (region_id <= 0)
+		return g_string_free(m, FALSE);
+	g_string_append(m, " AND scope : ");
+	if (nkinds == 0) {
+		g_string_append_printf(m, "\"r%" G_GINT64_FORMAT "\"", region_id);
+		return g_string_free(m, FALSE);
+	}
+	g_string_append_c(m, '(');
+	for (size_t i = 0; i < nkinds; i++)
+		g_string_append_printf(m, "%s\"r%" G_GINT64_FORMAT "_%s\"", i ? " OR " : "",
+				       region_id, kinds[i]);
+	g_string_append_c(m, ')');
 	return g_string_free(m, FALSE);
 }
 
-/* Number of matching entries ($1 region, $2 match, $3… kinds). */
-static int64_t count_only(const bireg_ctx *ctx, const char *match, const char *const *kinds,
-			  size_t nkinds, GError **err)
+/* A checked query: its match expression and kinds. */
+typedef struct parsed_query {
+	char *match;              /* NULL: nothing can match */
+	char *words_match;        /* SQLite: the words alone, without scope */
+	const char *const *kinds; /* NULL or NULL-terminated, nkinds of them */
+	size_t nkinds;
+} parsed_query;
+
+static void parsed_query_clear(parsed_query *pq)
+{
+	g_clear_pointer(&pq->match, g_free);
+	g_clear_pointer(&pq->words_match, g_free);
+}
+
+/* Checks the arguments of a query and builds its match expression; 0 with
+ * pq->match NULL when the query has no word or the kind filter is empty. */
+static int parse_query(const bireg_ctx *ctx, const char *q, const char *const *kinds, int limit,
+		       int offset, parsed_query *pq, GError **err)
+{
+	g_auto(GStrv) ws = NULL;
+	size_t nkinds = 0;
+
+	*pq = (parsed_query){0};
+	if (check_scope(ctx, NULL, err) < 0)
+		return -1;
+	if (limit < 1 || limit > SEARCH_LIMIT_MAX || offset < 0)
+		return search_fail(err, SEARCH_ERROR_ARGUMENT, "search: limit or offset out of range");
+	for (; kinds && kinds[nkinds]; nkinds++) {
+		if (!kind_valid(kinds[nkinds]) || nkinds >= SEARCH_KINDS_MAX)
+			return search_fail(err, SEARCH_ERROR_ARGUMENT, "search: bad kind filter");
+	}
+	ws = search_query_words(q, err);
+	if (!ws)
+		return -1;
+	/* No word, or an empty kind filter: nothing can match. */
+	if (!ws[0] || (kinds && nkinds == 0))
+		return 0;
+	pq->kinds = kinds;
+	pq->nkinds = nkinds;
+	pq->match = match_expression(db_get_backend(ctx->db), ws, ctx->region_id, kinds, nkinds);
+	pq->words_match = match_expression(db_get_backend(ctx->db), ws, 0, NULL, 0);
+	return 0;
+}
+
+/* " AND e.kind IN ($first, …)" for nkinds kinds. */
+static void append_kinds(GString *sql, size_t nkinds, size_t first)
+{
+	for (size_t i = 0; i < nkinds; i++)
+		g_string_append_printf(sql, "%s$%zu", i ? ", " : " AND e.kind IN (", i + first);
+	if (nkinds)
+		g_string_append_c(sql, ')');
+}
+
+/* Number of matching entries ($1 region, $2 match, $3… kinds; on SQLite
+ * the match names region and kinds, and the statement has only $2: SQLite
+ * takes a bound $1 it does not use, PostgreSQL would not). */
+static int64_t count_matches(const bireg_ctx *ctx, const parsed_query *pq, GError **err)
 {
 	bool pg = db_get_backend(ctx->db) == DB_BACKEND_POSTGRES;
 	g_autoptr(GString) sql = g_string_new(pg ? pg_count : sqlite_count);
 	g_autoptr(db_stmt) st = NULL;
 
-	for (size_t i = 0; i < nkinds; i++)
-		g_string_append_printf(sql, "%s$%zu", i ? ", " : " AND e.kind IN (", i + 3);
-	if (nkinds)
-		g_string_append_c(sql, ')');
+	if (pg)
+		append_kinds(sql, pq->nkinds, 3);
 	st = db_prepare(ctx->db, sql->str, err);
 	if (!st)
 		return -1;
 	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_text(st, 2, match);
-	for (size_t i = 0; i < nkinds; i++)
-		db_bind_text(st, (int)(i + 3), kinds[i]);
+	db_bind_text(st, 2, pq->match);
+	for (size_t i = 0; pg && i < pq->nkinds; i++)
+		db_bind_text(st, (int)(i + 3), pq->kinds[i]);
 	if (db_step(st, err) != DB_ROW)
 		return -1;
 	return db_col_int64(st, 0);
 }
 
-/* The search statement for nkinds kinds: $1 region, $2 the match
- * expression, $3 limit, $4 offset, $5… the kinds. */
-static char *query_sql(db_backend backend, size_t nkinds)
+/* The page statement (with `prefix` in front, e.g. "EXPLAIN "), bound: $1
+ * region, $2 the match expression, $3 limit, $4 offset, $5… the kinds;
+ * ranked or broad. */
+static db_stmt *prepare_page(const bireg_ctx *ctx, const char *prefix, const parsed_query *pq,
+			     bool ranked, int limit, int offset, GError **err)
 {
-	GString *sql = g_string_new(backend == DB_BACKEND_POSTGRES ? pg_query : sqlite_query);
-
-	for (size_t i = 0; i < nkinds; i++)
-		g_string_append_printf(sql, "%s$%zu", i ? ", " : " AND e.kind IN (", i + 5);
-	if (nkinds)
-		g_string_append_c(sql, ')');
-	g_string_append(sql, backend == DB_BACKEND_POSTGRES ? pg_order : sqlite_order);
-	g_string_append(sql, " LIMIT $3 OFFSET $4");
-	return g_string_free(sql, FALSE);
-}
-
-/* Checks the arguments of a query and prepares its statement (with `prefix`
- * in front of the SQL, e.g. "EXPLAIN "), bound. NULL with err set, or NULL
- * with *empty set when the query has no word (no statement needed). */
-static db_stmt *prepare_query(const bireg_ctx *ctx, const char *prefix, const char *q,
-			      const char *const *kinds, int limit, int offset, bool *empty,
-			      char **match_out, size_t *nkinds_out, GError **err)
-{
-	g_auto(GStrv) ws = NULL;
-	g_autofree char *match = NULL;
-	g_autofree char *sql = NULL;
-	g_autofree char *full = NULL;
-	db_backend backend;
-	size_t nkinds = 0;
+	bool pg = db_get_backend(ctx->db) == DB_BACKEND_POSTGRES;
+	g_autoptr(GString) sql = g_string_new(prefix);
 	db_stmt *st;
 
-	*empty = false;
-	if (check_scope(ctx, NULL, err) < 0)
-		return NULL;
-	if (limit < 1 || limit > SEARCH_LIMIT_MAX || offset < 0) {
-		search_fail(err, SEARCH_ERROR_ARGUMENT, "search: limit or offset out of range");
-		return NULL;
-	}
-	for (; kinds && kinds[nkinds]; nkinds++) {
-		if (!kind_valid(kinds[nkinds]) || nkinds >= SEARCH_KINDS_MAX) {
-			search_fail(err, SEARCH_ERROR_ARGUMENT, "search: bad kind filter");
-			return NULL;
-		}
-	}
-	ws = search_query_words(q, err);
-	if (!ws)
-		return NULL;
-	/* No word, or an empty kind filter: nothing can match. */
-	if (!ws[0] || (kinds && nkinds == 0)) {
-		*empty = true;
-		return NULL;
-	}
-	backend = db_get_backend(ctx->db);
-	match = match_expression(backend, ws);
-	sql = query_sql(backend, nkinds);
-	full = g_strconcat(prefix ? prefix : "", sql, NULL);
-	st = db_prepare(ctx->db, full, err);
+	if (pg)
+		g_string_append(sql, pg_query);
+	else
+		g_string_append(sql, ranked ? sqlite_ranked : sqlite_broad);
+	append_kinds(sql, pq->nkinds, 5);
+	if (!ranked)
+		g_string_append(sql, broad_order);
+	else
+		g_string_append(sql, pg ? pg_ranked_order : sqlite_ranked_order);
+	g_string_append(sql, " LIMIT $3 OFFSET $4");
+	st = db_prepare(ctx->db, sql->str, err);
 	if (!st)
 		return NULL;
 	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_text(st, 2, match);
+	db_bind_text(st, 2, pg ? pq->match : pq->words_match);
 	db_bind_int64(st, 3, limit);
 	db_bind_int64(st, 4, offset);
-	for (size_t i = 0; i < nkinds; i++)
-		db_bind_text(st, (int)(i + 5), kinds[i]);
-	if (match_out)
-		*match_out = g_steal_pointer(&match);
-	if (nkinds_out)
-		*nkinds_out = nkinds;
+	for (size_t i = 0; i < pq->nkinds; i++)
+		db_bind_text(st, (int)(i + 5), pq->kinds[i]);
 	return st;
 }
 
@@ -431,19 +486,29 @@ static void clear_hit_array(GArray *a)
 int search_query(const bireg_ctx *ctx, const char *q, const char *const *kinds, int limit,
 		 int offset, search_hits *out, GError **err)
 {
-	g_autofree char *match = NULL;
+	parsed_query pq;
 	g_autoptr(db_stmt) st = NULL;
 	g_autoptr(GArray) hits = NULL;
-	size_t nkinds = 0;
-	int64_t total = 0;
-	bool empty, pg;
+	int64_t total;
 	db_status r;
 
 	search_hits_clear(out);
-	st = prepare_query(ctx, NULL, q, kinds, limit, offset, &empty, &match, &nkinds, err);
+	if (parse_query(ctx, q, kinds, limit, offset, &pq, err) < 0)
+		return -1;
+	if (!pq.match)
+		return 0;
+	total = count_matches(ctx, &pq, err);
+	if (total < 0 || total <= offset) {
+		parsed_query_clear(&pq);
+		if (total < 0)
+			return -1;
+		out->total = total;
+		return 0;
+	}
+	st = prepare_page(ctx, "", &pq, total <= SEARCH_RANK_MAX, limit, offset, err);
+	parsed_query_clear(&pq);
 	if (!st)
-		return empty ? 0 : -1;
-	pg = db_get_backend(ctx->db) == DB_BACKEND_POSTGRES;
+		return -1;
 	hits = g_array_new(FALSE, TRUE, sizeof(search_hit));
 	while ((r = db_step(st, err)) == DB_ROW) {
 		search_hit h = {
@@ -451,27 +516,14 @@ int search_query(const bireg_ctx *ctx, const char *q, const char *const *kinds, 
 			.ref_id = db_col_int64(st, 1),
 			.title = g_strdup(db_col_text(st, 2)),
 		};
-		if (pg)
-			total = db_col_int64(st, 3);
 		g_array_append_val(hits, h);
 	}
 	if (r < 0) {
 		clear_hit_array(hits);
 		return -1;
 	}
-	/* A first page that is not full holds every hit; otherwise count,
-	 * unless PostgreSQL's window count came with the rows. */
-	if (offset == 0 && hits->len < (guint)limit) {
-		total = hits->len;
-	} else if (!pg || hits->len == 0) {
-		total = count_only(ctx, match, kinds, nkinds, err);
-		if (total < 0) {
-			clear_hit_array(hits);
-			return -1;
-		}
-	}
 	out->n = hits->len;
-	out->total = total;
+	out->total = MAX(total, (int64_t)offset + hits->len);
 	out->hits = (search_hit *)(void *)g_array_free(g_steal_pointer(&hits), FALSE);
 	return (int)out->n;
 }
@@ -480,14 +532,22 @@ int search_explain(const bireg_ctx *ctx, const char *q, const char *const *kinds
 		   GError **err)
 {
 	bool pg = db_get_backend(ctx->db) == DB_BACKEND_POSTGRES;
+	parsed_query pq;
 	g_autoptr(db_stmt) st = NULL;
-	bool empty;
+	int64_t total;
 	db_status r;
 
-	st = prepare_query(ctx, pg ? "EXPLAIN " : "EXPLAIN QUERY PLAN ", q, kinds, 100, 0, &empty,
-			   NULL, NULL, err);
+	if (parse_query(ctx, q, kinds, 100, 0, &pq, err) < 0)
+		return -1;
+	if (!pq.match)
+		return 0;
+	total = count_matches(ctx, &pq, err);
+	if (total >= 0)
+		st = prepare_page(ctx, pg ? "EXPLAIN " : "EXPLAIN QUERY PLAN ", &pq,
+				  total <= SEARCH_RANK_MAX, 100, 0, err);
+	parsed_query_clear(&pq);
 	if (!st)
-		return empty ? 0 : -1;
+		return -1;
 	/* PostgreSQL: one line of text per row; SQLite: id, parent, notused,
 	 * detail. */
 	while ((r = db_step(st, err)) == DB_ROW)

@@ -65,6 +65,12 @@ typedef enum {
 #define SEARCH_KIND_MAX_BYTES 32
 /* At most this many hits per call. */
 #define SEARCH_LIMIT_MAX 1000
+/* A query with at most this many hits is ranked (bm25 / ts_rank); one with
+ * more is not: its hits come in the order of their folded titles, kind and
+ * ref_id — the same order on both backends. Ranking costs about 1.5 µs per
+ * hit, which a broad prefix ("sch": a third of 100,000 entries) cannot
+ * afford, and its order says little among that many hits anyway. */
+#define SEARCH_RANK_MAX 2000
 
 typedef struct search_hit {
 	char *kind;
@@ -105,14 +111,17 @@ int search_remove(const bireg_ctx *ctx, const char *kind, int64_t ref_id, GError
 /* Searches ctx->region_id for q (see above) in the given kinds (NULL: all;
  * else a NULL-terminated list). Fills *out (cleared first) with up to
  * `limit` hits after skipping `offset`, best first (bm25 / ts_rank), equal
- * ranks by folded title, kind and ref_id. A query without any word gives no
- * hits and total 0. Returns the number of hits in *out, or -1. */
+ * ranks by folded title, kind and ref_id; with more than SEARCH_RANK_MAX
+ * hits in all, by folded title, kind and ref_id alone. out->total is exact.
+ * A query without any word gives no hits and total 0. Returns the number of
+ * hits in *out, or -1. */
 int search_query(const bireg_ctx *ctx, const char *q, const char *const *kinds, int limit,
 		 int offset, search_hits *out, GError **err);
 
-/* The plan of search_query's statement for q (EXPLAIN on PostgreSQL,
- * EXPLAIN QUERY PLAN on SQLite), one line per row, appended to out; nothing
- * for a query without words. For tests, bench/ and operators. */
+/* The plan of the statement search_query runs for q's page (ranked or
+ * broad, as the count of q's hits decides; EXPLAIN on PostgreSQL, EXPLAIN
+ * QUERY PLAN on SQLite), one line per row, appended to out; nothing for a
+ * query without words. For tests, bench/ and operators. */
 int search_explain(const bireg_ctx *ctx, const char *q, const char *const *kinds, GString *out,
 		   GError **err);
 

@@ -643,7 +643,8 @@ static void test_index_words(fixture *f, gconstpointer data)
 			"fts5vocab(main, search_fts, instance)", &err), ==, DB_OK);
 		st = db_prepare(f->d,
 			"SELECT DISTINCT w.term FROM temp.search_words w "
-			"JOIN search_entry e ON e.id = w.doc WHERE e.region_id = $1", &err);
+			"JOIN search_entry e ON e.id = w.doc WHERE e.region_id = $1 "
+			"AND w.col = 'folded'", &err);
 	}
 	g_assert_no_error(err);
 	db_bind_int64(st, 1, f->r1);
@@ -760,6 +761,122 @@ static void test_explain(fixture *f, gconstpointer data)
 	}
 }
 
+/*
+ * Broad queries: with more than SEARCH_RANK_MAX hits a query is not ranked
+ * but ordered by folded title, kind and ref_id, on both backends alike; the
+ * total stays exact, pages fit together, and region and kind filters hold.
+ * Region 1 gets SEARCH_RANK_MAX + 40 people "Breit…" (and 5 institutions),
+ * region 2 a few that region 1 must not see.
+ */
+static void test_broad_query(fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) err = NULL;
+	const int n = SEARCH_RANK_MAX + 40;
+	const char *const persons[] = {"person", NULL};
+	const char *const insts[] = {"institution", NULL};
+	search_hits all = {0}, page = {0};
+
+	db_set_region(f->d, f->r1);
+	g_assert_cmpint(db_begin(f->d, &err), ==, DB_OK);
+	for (int i = 0; i < n; i++) {
+		/* Titles in an order unlike the ref_ids; every 7th twice, so
+		 * that equal titles are ordered by ref_id. */
+		int k = (i * 7919) % n;
+		g_autofree char *title = g_strdup_printf("Breitbach%05d Zoe", i % 7 ? k : k - k % 7);
+		g_assert_cmpint(search_put(&f->c1, "person", 100000 + i, title, "Schulamt", &err), ==,
+				0);
+	}
+	for (int i = 0; i < 5; i++) {
+		g_autofree char *title = g_strdup_printf("Breitenschule %d", 5 - i);
+		g_assert_cmpint(search_put(&f->c1, "institution", 200000 + i, title, NULL, &err), ==,
+				0);
+	}
+	g_assert_cmpint(db_commit(f->d, &err), ==, DB_OK);
+	{
+		const entry r2[] = {{"person", 300000, "Breitbach00000 Aal", NULL},
+				    {"person", 300001, "Breitbach Fremd", NULL}};
+		put_all(f, &f->c2, r2, G_N_ELEMENTS(r2));
+		db_set_region(f->d, f->r1);
+	}
+
+	/* All kinds: n + 5 hits, by folded title; the institutions
+	 * ("breitenschule …") after the people ("breitbach…"). */
+	g_assert_cmpint(search_query(&f->c1, "breit", NULL, SEARCH_LIMIT_MAX, 0, &all, &err), ==,
+			SEARCH_LIMIT_MAX);
+	g_assert_no_error(err);
+	g_assert_cmpint(all.total, ==, n + 5);
+	for (size_t i = 1; i < all.n; i++) {
+		g_autofree char *a = text_search_fold(all.hits[i - 1].title);
+		g_autofree char *b = text_search_fold(all.hits[i].title);
+		int c = strcmp(a, b);
+		g_assert_cmpint(c, <=, 0);
+		if (c == 0)
+			g_assert_cmpint(all.hits[i - 1].ref_id, <, all.hits[i].ref_id);
+		g_assert_cmpint(all.hits[i].ref_id, <, 300000);
+	}
+	g_assert_cmpint(all.hits[0].ref_id, ==, 100000); /* "breitbach00000 zoe" */
+
+	/* Pages fit together: limit 50 at offset 950 is hits 950–999. */
+	g_assert_cmpint(search_query(&f->c1, "breit", NULL, 50, 950, &page, &err), ==, 50);
+	g_assert_cmpint(page.total, ==, n + 5);
+	for (size_t i = 0; i < page.n; i++)
+		g_assert_cmpint(page.hits[i].ref_id, ==, all.hits[950 + i].ref_id);
+	/* The last page: the five institutions, by title. */
+	g_assert_cmpint(search_query(&f->c1, "breit", NULL, 10, n, &page, &err), ==, 5);
+	for (int i = 0; i < 5; i++) {
+		g_assert_cmpstr(page.hits[i].kind, ==, "institution");
+		g_assert_cmpint(page.hits[i].ref_id, ==, 200004 - i);
+	}
+	/* Past the end: nothing, the total still exact. */
+	g_assert_cmpint(search_query(&f->c1, "breit", NULL, 10, n + 5, &page, &err), ==, 0);
+	g_assert_cmpint(page.total, ==, n + 5);
+
+	/* Kinds: people only (still broad), institutions only (ranked). */
+	g_assert_cmpint(search_query(&f->c1, "breit", persons, 10, 0, &page, &err), ==, 10);
+	g_assert_cmpint(page.total, ==, n);
+	g_assert_cmpint(search_query(&f->c1, "breit", insts, 10, 0, &page, &err), ==, 5);
+	g_assert_cmpint(page.total, ==, 5);
+	/* Two words: every word must match, in the broad order as well. */
+	g_assert_cmpint(search_query(&f->c1, "breit zoe", NULL, 10, 0, &page, &err), ==, 10);
+	g_assert_cmpint(page.total, ==, n);
+	g_assert_cmpint(page.hits[0].ref_id, ==, 100000);
+	g_assert_cmpint(search_query(&f->c1, "breitbach schulamt", NULL, 10, 0, &page, &err), ==,
+			10);
+	g_assert_cmpint(page.total, ==, n);
+	/* Region 2 sees its own two only. */
+	db_set_region(f->d, f->r2);
+	g_assert_cmpint(search_query(&f->c2, "breit", NULL, 10, 0, &page, &err), ==, 2);
+	g_assert_cmpint(page.total, ==, 2);
+	db_set_region(f->d, f->r1);
+	/* A removed entry leaves the broad results too. */
+	g_assert_cmpint(search_remove(&f->c1, "person", 100000, &err), ==, 0);
+	g_assert_cmpint(search_query(&f->c1, "breit", NULL, 1, 0, &page, &err), ==, 1);
+	g_assert_cmpint(page.total, ==, n + 4);
+	g_assert_cmpint(page.hits[0].ref_id, !=, 100000);
+	g_assert_no_error(err);
+	search_hits_clear(&all);
+	search_hits_clear(&page);
+}
+
+/* SQLite's full-text index also holds each entry's region and kind
+ * ("r7 r7_person", column scope); no query reaches them. */
+static void test_scope_not_searchable(fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) err = NULL;
+	search_hits h = {0};
+	g_autofree char *r = g_strdup_printf("r%" G_GINT64_FORMAT, f->r1);
+	g_autofree char *rk = g_strdup_printf("r%" G_GINT64_FORMAT "_person", f->r1);
+	g_autofree char *col = g_strdup_printf("scope:r%" G_GINT64_FORMAT, f->r1);
+	const char *const qs[] = {r, rk, col, "scope", "r_person"};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(qs); i++) {
+		g_assert_cmpint(search_query(&f->c1, qs[i], NULL, 10, 0, &h, &err), ==, 0);
+		g_assert_no_error(err);
+		g_assert_cmpint(h.total, ==, 0);
+	}
+	search_hits_clear(&h);
+}
+
 /* Accounts: grant puts the entry in that region, revoke of the last role
  * takes it out, reindex rebuilds from the roles. */
 static void test_accounts(fixture *f, gconstpointer data)
@@ -850,6 +967,8 @@ int main(int argc, char **argv)
 	ADD("index_words", test_index_words);
 	ADD("explain", test_explain);
 	ADD("accounts", test_accounts);
+	ADD("broad_query", test_broad_query);
+	ADD("scope_not_searchable", test_scope_not_searchable);
 #undef ADD
 	return g_test_run();
 }
