@@ -435,15 +435,7 @@ int area_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 			goto out;
 		}
 	}
-	{
-		g_autoptr(db_stmt) st = db_prepare(ctx->db,
-			"DELETE FROM area WHERE region_id = $1 AND id = $2", err);
-		if (st) {
-			db_bind_int64(st, 1, ctx->region_id);
-			db_bind_int64(st, 2, id);
-			rc = db_run(st, err) == DB_OK ? 0 : -1;
-		}
-	}
+	rc = register_run(ctx, "DELETE FROM area WHERE region_id = $1 AND id = $2", id, err);
 out:
 	return db_join_end(ctx->db, own, rc, err);
 }

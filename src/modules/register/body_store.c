@@ -372,24 +372,10 @@ int body_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 			      N_("This body has memberships, also former ones, which belong to its record. Delete erroneous memberships first, or end the body's active period instead of deleting it."));
 		goto out;
 	}
-	{
-		g_autoptr(db_stmt) up = db_prepare(ctx->db,
-			"UPDATE body SET parent_id = NULL WHERE region_id = $1 AND parent_id = $2", err);
-		g_autoptr(db_stmt) del = NULL;
-		if (!up)
-			goto out;
-		db_bind_int64(up, 1, ctx->region_id);
-		db_bind_int64(up, 2, id);
-		if (db_run(up, err) < 0)
-			goto out;
-		del = db_prepare(ctx->db, "DELETE FROM body WHERE region_id = $1 AND id = $2", err);
-		if (!del)
-			goto out;
-		db_bind_int64(del, 1, ctx->region_id);
-		db_bind_int64(del, 2, id);
-		if (db_run(del, err) < 0)
-			goto out;
-	}
+	if (register_run(ctx, "UPDATE body SET parent_id = NULL WHERE region_id = $1 AND parent_id = $2",
+			 id, err) < 0 ||
+	    register_run(ctx, "DELETE FROM body WHERE region_id = $1 AND id = $2", id, err) < 0)
+		goto out;
 	rc = search_remove(ctx, SEARCH_KIND_BODY, id, err);
 out:
 	return db_join_end(ctx->db, own, rc, err);

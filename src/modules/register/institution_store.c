@@ -336,15 +336,8 @@ int institution_type_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		goto out;
 	}
 	json_decref(t);
-	{
-		g_autoptr(db_stmt) st = db_prepare(ctx->db,
-			"DELETE FROM institution_type WHERE region_id = $1 AND id = $2", err);
-		if (!st)
-			goto out;
-		db_bind_int64(st, 1, ctx->region_id);
-		db_bind_int64(st, 2, id);
-		rc = db_run(st, err) == DB_OK ? 0 : -1;
-	}
+	rc = register_run(ctx, "DELETE FROM institution_type WHERE region_id = $1 AND id = $2", id,
+			  err);
 out:
 	return db_join_end(ctx->db, own, rc, err);
 }
@@ -541,15 +534,9 @@ static int write_links(const bireg_ctx *ctx, int64_t id, const checked *c, GErro
 		"DELETE FROM institution_tag WHERE region_id = $1 AND institution_id = $2",
 	};
 
-	for (size_t i = 0; i < G_N_ELEMENTS(clear); i++) {
-		g_autoptr(db_stmt) st = db_prepare(ctx->db, clear[i], err);
-		if (!st)
+	for (size_t i = 0; i < G_N_ELEMENTS(clear); i++)
+		if (register_run(ctx, clear[i], id, err) < 0)
 			return -1;
-		db_bind_int64(st, 1, ctx->region_id);
-		db_bind_int64(st, 2, id);
-		if (db_run(st, err) != DB_OK)
-			return -1;
-	}
 	for (int h = 0; h < 2; h++) {
 		g_autoptr(db_stmt) st = NULL;
 		if (!c->area[h])
@@ -695,16 +682,9 @@ int institution_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		register_fail(err, REGISTER_ERROR_IN_USE, N_("This institution cannot be deleted while members of bodies represent it. Change those memberships first."));
 		goto out;
 	}
-	{
-		g_autoptr(db_stmt) st = db_prepare(ctx->db,
-			"DELETE FROM institution WHERE region_id = $1 AND id = $2", err);
-		if (!st)
-			goto out;
-		db_bind_int64(st, 1, ctx->region_id);
-		db_bind_int64(st, 2, id);
-		if (db_run(st, err) != DB_OK)
-			goto out;
-	}
+	if (register_run(ctx, "DELETE FROM institution WHERE region_id = $1 AND id = $2", id,
+			 err) < 0)
+		goto out;
 	rc = search_remove(ctx, SEARCH_KIND_INSTITUTION, id, err);
 out:
 	return db_join_end(ctx->db, own, rc, err);

@@ -558,16 +558,9 @@ int membership_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 			      N_("Personal substitutes stand in for this membership (also in the past). Delete their memberships or choose another member for them first."));
 		goto out;
 	}
-	{
-		g_autoptr(db_stmt) st = db_prepare(ctx->db,
-			"DELETE FROM membership WHERE region_id = $1 AND id = $2", err);
-		if (!st)
-			goto out;
-		db_bind_int64(st, 1, ctx->region_id);
-		db_bind_int64(st, 2, id);
-		if (db_run(st, err) < 0)
-			goto out;
-	}
+	if (register_run(ctx, "DELETE FROM membership WHERE region_id = $1 AND id = $2", id,
+			 err) < 0)
+		goto out;
 	rc = 0;
 out:
 	stored_clear(&old);

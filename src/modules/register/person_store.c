@@ -573,30 +573,18 @@ int person_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		return -1;
 	if (need_person(ctx, id, err) < 0)
 		goto out;
-	{
-		g_autoptr(db_stmt) st = db_prepare(ctx->db,
-			"SELECT count(*) FROM membership WHERE region_id = $1 AND person_id = $2", err);
-		if (!st)
-			goto out;
-		db_bind_int64(st, 1, ctx->region_id);
-		db_bind_int64(st, 2, id);
-		if (query_int(st, &memberships, err) < 0)
-			goto out;
-	}
+	memberships = register_count(
+		ctx, "SELECT count(*) FROM membership WHERE region_id = $1 AND person_id = $2", id, err);
+	if (memberships < 0)
+		goto out;
 	if (memberships > 0) {
 		register_fail(err, REGISTER_ERROR_IN_USE,
 			      N_("This person is or was a member of a body and cannot be deleted. The memberships are part of the bodies' history; remove them first if they were entered by mistake."));
 		goto out;
 	}
-	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
-		g_autoptr(db_stmt) st = db_prepare(ctx->db, steps[i], err);
-		if (!st)
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++)
+		if (register_run(ctx, steps[i], id, err) < 0)
 			goto out;
-		db_bind_int64(st, 1, ctx->region_id);
-		db_bind_int64(st, 2, id);
-		if (db_run(st, err) < 0)
-			goto out;
-	}
 	rc = search_remove(ctx, SEARCH_KIND_PERSON, id, err);
 out:
 	return db_join_end(ctx->db, own, rc, err);

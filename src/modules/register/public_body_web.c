@@ -179,14 +179,13 @@ static json_t *limited_members(const req_ctx *rc, json_t *current)
 static int public_body(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
-	const char *raw = http_request_path_param(rc->req, "id");
-	gint64 id = 0;
+	int64_t id = register_path_id(rc, "id");
 	json_t *b, *current, *kids, *k, *parent = json_null();
 	bool office = register_is_office(rc), full;
 	int64_t person;
 	size_t i;
 
-	if (!raw || !g_ascii_string_to_signed(raw, 10, 1, G_MAXINT64, &id, NULL))
+	if (id <= 0)
 		return 404;
 	b = body_store_get(&rc->ctx, id, &err);
 	if (!b)

@@ -199,6 +199,13 @@ static int step_by_id(const bireg_ctx *ctx, const char *sql, int64_t id, db_stmt
 	return db_step(st, err);
 }
 
+int register_run(const bireg_ctx *ctx, const char *sql, int64_t id, GError **err)
+{
+	g_autoptr(db_stmt) st = NULL;
+
+	return step_by_id(ctx, sql, id, &st, err) < 0 ? -1 : 0;
+}
+
 db_stmt *register_get_row(const bireg_ctx *ctx, const char *sql, int64_t id, const char *msgid,
 			  GError **err)
 {

@@ -97,6 +97,9 @@ json_t *register_col_id_or_null(db_stmt *st, int col);
  * when there is no row. */
 db_stmt *register_get_row(const bireg_ctx *ctx, const char *sql, int64_t id, const char *msgid,
 			  GError **err);
+/* Runs sql ($1 = the context's region, $2 = id), a DELETE or UPDATE:
+ * 0, or -1 when the database fails. */
+int register_run(const bireg_ctx *ctx, const char *sql, int64_t id, GError **err);
 /* Does sql ($1 = the context's region, $2 = id) return a row? 0 with
  * *found set, -1 when the database fails. */
 int register_exists(const bireg_ctx *ctx, const char *sql, int64_t id, bool *found, GError **err);
