@@ -1,0 +1,92 @@
+/*
+ * changelog.h — the register's change log (Änderungsprotokoll): who changed
+ * what and when, with old and new values, kept per record (migration 0012,
+ * table change_log).
+ *
+ * An entry belongs to a record (entity, entity_id): "person", "institution",
+ * "body", "area", "institution_type", "level", and for exports of lists the
+ * pseudo record ("person_list", 0) and so on. It may name a part of that
+ * record (sub, sub_id): "membership", "affiliation", "consent", "account".
+ * person_id is the person the entry concerns (their own record, a
+ * membership's member, an affiliation's person): a person's data export
+ * (Art. 15) and erasure (Art. 17) find every entry about them through it.
+ *
+ * Actions: "create", "update", "delete", "merge", "export", "erase",
+ * "import", "restrict". changes is a JSON array of
+ * {"field": "email", "old": "a@x.de" or null, "new": "b@x.de" or null};
+ * values are text (numbers and booleans as their text) or null.
+ *
+ * Every function joins the caller's transaction (db_join_begin): the entry
+ * is written with the change it records, or not at all. The actor is
+ * ctx->user_id (0: the system — a job or the command line) with the
+ * account's display name at that moment, kept in the row.
+ *
+ * Personal data: values of a person's fields are personal data; the log is
+ * office-only, and changelog_scrub_person() empties them on erasure.
+ */
+#pragma once
+#include <glib.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/ctx.h"
+
+typedef struct changelog_entry {
+	const char *entity;  /* required */
+	int64_t entity_id;   /* 0 for list pseudo records */
+	const char *sub;     /* NULL or "" for the record itself */
+	int64_t sub_id;      /* 0: none */
+	int64_t person_id;   /* 0: concerns no single person */
+	const char *action;  /* required, one of the actions above */
+	const char *summary; /* short text (German data, e.g. "Import Nr. 12", "Schulverzeichnis
+				2022-06"); NULL: none. At most 500 characters (cut). */
+	json_t *changes;     /* borrowed array of {field, old, new}; NULL: [] */
+} changelog_entry;
+
+/* Writes one entry. Returns its id or -1. */
+int64_t changelog_add(const bireg_ctx *ctx, const changelog_entry *e, GError **err);
+
+/* The fields that differ between two flat JSON objects as a new array of
+ * {field, old, new}, in the order of fields (NULL-terminated), or of the
+ * keys of after then before when fields is NULL. Values are turned into
+ * text (integers, reals, true/false) or null (JSON null, missing, ""). Nested
+ * objects and arrays are compared by their JSON text. before or after may be
+ * NULL (a created or deleted record: every non-empty field). */
+json_t *changelog_diff(json_t *before, json_t *after, const char *const *fields);
+
+/* changelog_diff() and changelog_add() in one: writes nothing for an
+ * "update" whose diff is empty (returns 0 then). Returns the id, 0, or -1. */
+int64_t changelog_record(const bireg_ctx *ctx, const char *entity, int64_t entity_id,
+			 const char *sub, int64_t sub_id, int64_t person_id, const char *action,
+			 json_t *before, json_t *after, const char *const *fields,
+			 const char *summary, GError **err);
+
+typedef struct changelog_filter {
+	const char *entity;  /* NULL: any */
+	int64_t entity_id;   /* with entity: that record's own entries */
+	int64_t person_id;   /* 0: any; else also every entry concerning the person
+				(with entity "person": entity_id's entries OR person_id's) */
+	const char *action;  /* NULL: any */
+	const char *from_day, *until_day; /* "YYYY-MM-DD" (Europe/Berlin), NULL: open */
+	int64_t limit;       /* 1..500 (0: 50) */
+	int64_t offset;
+} changelog_filter;
+
+/* Entries newest first: {total, rows: [{id, at, account_id, actor, entity,
+ * entity_id, sub, sub_id, person_id, action, summary, changes: [...]}]}. */
+json_t *changelog_list(const bireg_ctx *ctx, const changelog_filter *f, GError **err);
+
+/* Erasure: every entry concerning person_id (entity person with that id, or
+ * person_id) loses its values (changes []) and summary. Returns the number
+ * of entries scrubbed or -1. */
+int64_t changelog_scrub_person(const bireg_ctx *ctx, int64_t person_id, GError **err);
+
+/* Merge: entries of entity (person or institution) from_id now belong to
+ * into_id (entity_id, and person_id for people), so the kept record shows
+ * the whole history. Returns the number moved or -1. */
+int64_t changelog_reassign(const bireg_ctx *ctx, const char *entity, int64_t from_id,
+			   int64_t into_id, GError **err);
+
+/* Retention: deletes entries older than before ("YYYY-MM-DDTHH:MM:SSZ").
+ * Returns the number deleted or -1. */
+int64_t changelog_purge_before(const bireg_ctx *ctx, const char *before, GError **err);
