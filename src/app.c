@@ -28,12 +28,18 @@
 #include "modules/region/templates_web.h"
 #include "modules/register/area_web.h"
 #include "modules/register/body_web.h"
+#include "modules/register/changelog_web.h"
+#include "modules/register/register_export.h"
+#include "modules/register/dupes_web.h"
 #include "modules/register/institution_web.h"
+#include "modules/register/import_web.h"
 #include "modules/register/level_web.h"
 #include "modules/register/person_web.h"
 #include "modules/register/public_body_web.h"
+#include "modules/register/privacy_web.h"
 #include "modules/register/register_matrix.h"
 #include "modules/register/register_web.h"
+#include "modules/register/school_import_web.h"
 #include "modules/system/ical_test_web.h"
 #include "modules/system/jobs_web.h"
 #include "modules/system/outbox_web.h"
@@ -47,7 +53,8 @@ const route *const app_route_tables[] = {region_routes, system_routes, account_r
 					 templates_routes, account_reset_routes,
 					 register_routes, register_matrix_routes, person_routes,
 					 body_routes, public_body_routes, area_routes,
-					 institution_routes, level_routes};
+					 institution_routes, level_routes, privacy_routes,
+					 import_routes, changelog_routes, school_import_routes, export_routes, dupes_routes};
 const size_t app_route_table_count = G_N_ELEMENTS(app_route_tables);
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -28,6 +28,7 @@
 #include "http/parse.h"
 #include "http/server.h"
 #include "jobs/builtin.h"
+#include "modules/register/register_import.h"
 #include "jobs/job.h"
 #include "jobs/runner.h"
 #include "core/token.h"
@@ -37,6 +38,7 @@
 #include "modules/region/demo.h"
 #include "modules/region/region_store.h"
 #include "modules/register/institution_store.h"
+#include "modules/register/school_import.h"
 #include "ops/backup.h"
 #include "out/outbox.h"
 #include "out/ical.h"
@@ -366,6 +368,7 @@ static int cmd_serve(int argc, char **argv)
 		.stats = &a.stats,
 	};
 	job_register_builtin(a.cfg.test_routes);
+	register_import_setup(a.cfg.database);
 	outbox_setup(&a.cfg);
 	if (a.cfg.job_workers > 0) {
 		/* Before the server: runner threads start with the stop signals
@@ -908,6 +911,7 @@ static int cmd_jobs(int argc, char **argv)
 	if ((rc = load_config(&co, &cfg)))
 		goto out;
 	job_register_builtin(cfg.test_routes);
+	register_import_setup(cfg.database);
 	outbox_setup(&cfg);
 	d = open_migrated(&cfg, &err);
 	if (!d) {
@@ -1066,7 +1070,10 @@ static int cmd_export_import(int argc, char **argv, bool import)
 			     "feedback and accounts, in one transaction: all or nothing. Ids are\n"
 			     "assigned anew; an account whose e-mail exists here is kept as it is and\n"
 			     "gets the archive's roles. Refuses a slug that exists. Works on SQLite\n"
-			     "and PostgreSQL alike, so it moves a region between them."
+			     "and PostgreSQL alike, so it moves a region between them.\n"
+			     "\n"
+			     "bireg import schools FILE --region SLUG [--dry-run] imports the NRW\n"
+			     "school directory instead (see bireg import schools --help)."
 			   : "Writes the region with everything in it (levels, feedback, files) and\n"
 			     "the accounts that hold roles in it (password hashes and second-factor\n"
 			     "secrets included, so logins keep working; no sessions) into one JSON\n"
@@ -1122,8 +1129,124 @@ static int cmd_export(int argc, char **argv)
 	return cmd_export_import(argc, argv, false);
 }
 
+/* `bireg import schools FILE --region SLUG [--dry-run]`: the NRW school
+ * directory into a region's register (school_import.c does the work). */
+static int cmd_import_schools(int argc, char **argv)
+{
+	common_opts co = {0};
+	gboolean dry_run = FALSE;
+	char *slug = NULL;
+	const char *file = NULL;
+	bireg_config cfg;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	json_t *report = NULL, *region = NULL, *x;
+	g_autoptr(GOptionContext) oc = g_option_context_new(
+		"FILE --region SLUG - import the NRW school directory into a region");
+	GOptionEntry entries[] = {
+		{"region", 'r', 0, G_OPTION_ARG_STRING, &slug, "Slug of the region", "SLUG"},
+		{"dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
+		 "Only check and compare; change nothing", NULL},
+		{NULL},
+	};
+	int64_t batch;
+	size_t i;
+	int rc;
+	db *d = NULL;
+
+	g_option_context_set_summary(
+		oc, "Reads the NRW school directory (schuldaten_nrw_*.csv: CSV in UTF-8 or\n"
+		    "Windows-1252, or XLSX), keeps the schools whose Gemeindeschluessel starts\n"
+		    "with one of the region's keys (set on the page Register > Import the school\n"
+		    "directory), and creates or updates them by Schulnummer in one transaction:\n"
+		    "all or nothing. Prints the counts and every rejected row; with a rejected\n"
+		    "row nothing is imported and the exit status is 1.");
+	add_common(oc, &co);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if ((rc = parse_file_arg(oc, &argc, &argv, &file)) || (rc = load_config(&co, &cfg)))
+		goto out;
+	if (!slug) {
+		fprintf(stderr, "bireg import schools: --region SLUG is required\n");
+		config_clear(&cfg);
+		rc = 2;
+		goto out;
+	}
+	rc = 1;
+	if (!g_file_get_contents(file, &data, &len, &err)) {
+		fprintf(stderr, "bireg import schools: %s\n", err->message);
+		goto done;
+	}
+	d = open_current(&cfg, &err);
+	if (!d) {
+		fprintf(stderr, "bireg import schools: %s\n", err->message);
+		goto done;
+	}
+	{
+		bireg_ctx ctx = {.db = d};
+		region = region_store_get_by_slug(&ctx, slug, &err);
+		if (!region) {
+			fprintf(stderr, "bireg import schools: %s\n",
+				err ? err->message : "no region with this slug");
+			goto done;
+		}
+		ctx.region_id = json_integer_value(json_object_get(region, "id"));
+		db_set_region(d, ctx.region_id);
+		{
+			g_autofree char *base = g_path_get_basename(file);
+			batch = school_import_run(&ctx, base, data, len, dry_run, &report, &err);
+		}
+	}
+	if (report) {
+		printf("bireg: %s: %" JSON_INTEGER_FORMAT " rows (%s, %s), %" JSON_INTEGER_FORMAT
+		       " of the region, %" JSON_INTEGER_FORMAT " of other Gemeinden skipped\n",
+		       file, json_integer_value(json_object_get(report, "rows")),
+		       json_string_value(json_object_get(report, "format")),
+		       json_string_value(json_object_get(report, "encoding")),
+		       json_integer_value(json_object_get(report, "in_region")),
+		       json_integer_value(json_object_get(report, "skipped")));
+		printf("bireg: new %zu, changed %zu, unchanged %" JSON_INTEGER_FORMAT
+		       ", vanished %zu, rejected %zu\n",
+		       json_array_size(json_object_get(report, "new")),
+		       json_array_size(json_object_get(report, "changed")),
+		       json_integer_value(json_object_get(report, "unchanged")),
+		       json_array_size(json_object_get(report, "vanished")),
+		       json_array_size(json_object_get(report, "rejected")));
+		json_array_foreach(json_object_get(report, "rejected"), i, x)
+			printf("line %" JSON_INTEGER_FORMAT ": %s: %s\n",
+			       json_integer_value(json_object_get(x, "line")),
+			       json_string_value(json_object_get(x, "field")),
+			       json_string_value(json_object_get(x, "reason")));
+		json_array_foreach(json_object_get(report, "vanished"), i, x)
+			printf("vanished: %s %s\n", json_string_value(json_object_get(x, "school_number")),
+			       json_string_value(json_object_get(x, "name")));
+	}
+	if (batch < 0) {
+		fprintf(stderr, "bireg import schools: %s\n", err->message);
+		fprintf(stderr, "bireg import schools: nothing was imported\n");
+		goto done;
+	}
+	if (dry_run)
+		printf("bireg: dry run, nothing was imported\n");
+	else
+		printf("bireg: import no. %" G_GINT64_FORMAT " done\n", (gint64)batch);
+	rc = 0;
+done:
+	json_decref(report);
+	json_decref(region);
+	if (d)
+		db_close(d);
+	config_clear(&cfg);
+out:
+	common_clear(&co);
+	g_free(slug);
+	return rc;
+}
+
 static int cmd_import(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "schools"))
+		return cmd_import_schools(argc - 1, argv + 1);
 	return cmd_export_import(argc, argv, true);
 }
 
@@ -1183,7 +1306,7 @@ static const struct {
 	{"backup", cmd_backup, "copy the SQLite database while bireg runs"},
 	{"restore", cmd_restore, "put a SQLite backup back in place"},
 	{"export", cmd_export, "write a whole region into an archive file"},
-	{"import", cmd_import, "add the region of an archive file"},
+	{"import", cmd_import, "add the region of an archive file; import schools FILE: the NRW school directory"},
 	{"jobs", cmd_jobs, "list, retry or run background jobs"},
 	{"routes", cmd_routes, "list every route with its permission"},
 	{"version", cmd_version, "print the version"},

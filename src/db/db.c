@@ -267,3 +267,54 @@ db_status db_check_serving_role(db *d, GError **err)
 		return DB_OK;
 	return d->ops->check_serving_role(d, err);
 }
+
+char *db_json_rows(db *d, int param, const char *alias, const char *const *cols)
+{
+	GString *s = g_string_new(NULL);
+	bool pg = db_get_backend(d) == DB_BACKEND_POSTGRES;
+
+	if (pg) {
+		g_string_append_printf(s, "json_to_recordset($%d::json) AS %s(", param, alias);
+		for (size_t i = 0; cols[i]; i++)
+			g_string_append_printf(s, "%s%s", i ? ", " : "", cols[i]);
+		g_string_append_c(s, ')');
+		return g_string_free(s, FALSE);
+	}
+	/* SQLite: the columns by name from each element; json_extract gives
+	 * JSON integers as INTEGER, strings as TEXT, true/false as 1/0 and null
+	 * as NULL, which is what the STRICT tables take. */
+	g_string_append(s, "(SELECT ");
+	for (size_t i = 0; cols[i]; i++) {
+		const char *sp = strchr(cols[i], ' ');
+		g_autofree char *name = sp ? g_strndup(cols[i], (gsize)(sp - cols[i])) : g_strdup(cols[i]);
+		g_string_append_printf(s, "%sjson_extract(j.value, '$.%s') AS %s", i ? ", " : "", name,
+				       name);
+	}
+	g_string_append_printf(s, " FROM json_each($%d) AS j) AS %s", param, alias);
+	return g_string_free(s, FALSE);
+}
+
+void db_json_text(GString *out, const char *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)(v ? v : "");
+	const unsigned char *run = p;
+
+	g_string_append_c(out, '"');
+	for (; *p; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		g_string_append_len(out, (const char *)run, (gssize)(p - run));
+		if (*p == '"' || *p == '\\') {
+			g_string_append_c(out, '\\');
+			g_string_append_c(out, (char)*p);
+		} else {
+			g_string_append(out, "\\u00");
+			g_string_append_c(out, hex[*p >> 4]);
+			g_string_append_c(out, hex[*p & 15]);
+		}
+		run = p + 1;
+	}
+	g_string_append_len(out, (const char *)run, (gssize)(p - run));
+	g_string_append_c(out, '"');
+}

@@ -107,6 +107,19 @@ void db_bind_blob(db_stmt *s, int idx, const void *data, size_t len);
 
 /* DB_ROW, DB_DONE or a negative status (err set). */
 db_status db_step(db_stmt *s, GError **err);
+/* Many rows in one statement (bulk writes: one round trip on PostgreSQL
+ * instead of one per row): the FROM item that reads the JSON array bound as
+ * text to parameter $param ([{"name": "…", "id": 7}, …]) as a table named
+ * alias with the columns cols — NULL-terminated "name type" pairs, type
+ * bigint, text or boolean; names are [a-z_]. json_to_recordset() on
+ * PostgreSQL, json_each() on SQLite. For example
+ *   INSERT INTO t (a, b) SELECT x.a, x.b FROM <db_json_rows(d, 2, "x", cols)>
+ * Columns missing from an element read as NULL. Newly allocated; cols
+ * come from the program, never from input. */
+char *db_json_rows(db *d, int param, const char *alias, const char *const *cols);
+/* Appends v (valid UTF-8; NULL as "") as a JSON string to out, for the
+ * rows of db_json_rows() written without building JSON objects. */
+void db_json_text(GString *out, const char *v);
 /* Runs a statement that returns no rows: DB_OK or a negative status. */
 db_status db_run(db_stmt *s, GError **err);
 /* Makes the statement ready to bind and step again. */

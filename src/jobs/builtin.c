@@ -10,6 +10,7 @@
 #include "jobs/job.h"
 #include "modules/account/account_store.h"
 #include "modules/region/region_store.h"
+#include "modules/register/privacy.h"
 #include "view/i18n.h"
 
 /* A database error is worth another attempt; anything else is not. */
@@ -143,6 +144,8 @@ static const job_kind builtin_kinds[] = {
 	{"session.cleanup", session_cleanup, 3, 600, N_("Clean up expired sessions")},
 	{"feedback.retention", feedback_retention, 3, 600, N_("Delete old accessibility feedback")},
 	{"job.purge", job_purge, 3, 600, N_("Delete old finished jobs")},
+	{PRIVACY_RETENTION_JOB, privacy_retention_job, 3, 1800,
+	 N_("Apply the register's retention periods")},
 };
 
 static const job_kind test_kinds[] = {
@@ -192,7 +195,10 @@ int job_schedule_recurring(const bireg_ctx *ctx, GError **err)
 		gint64 id = json_integer_value(json_object_get(r, "id"));
 		g_autofree char *key = g_strdup_printf("feedback.retention:%" G_GINT64_FORMAT ":%.10s",
 						       id, now);
-		if (once(ctx, id, "feedback.retention", key, &created, err) < 0) {
+		g_autofree char *rkey = g_strdup_printf(PRIVACY_RETENTION_JOB ":%" G_GINT64_FORMAT
+							":%.10s", id, now);
+		if (once(ctx, id, "feedback.retention", key, &created, err) < 0 ||
+		    once(ctx, id, PRIVACY_RETENTION_JOB, rkey, &created, err) < 0) {
 			json_decref(regions);
 			return -1;
 		}

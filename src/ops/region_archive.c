@@ -53,13 +53,22 @@ typedef struct col_desc {
 	/* The referenced row may be outside the archive (or its table unknown
 	 * here): the column is then set NULL instead of failing the import. */
 	bool ref_optional;
+	/* The migration that added the column to an older table (0: it came
+	 * with the table): an archive made before it may lack the column,
+	 * which is then imported as NULL. */
+	int since;
 } col_desc;
 
 #define MAX_COLS 32
+#define SQL_NAME(t) ((t)->sql_name ? (t)->sql_name : (t)->name)
 
 typedef struct table_desc {
-	const char *name;
+	const char *name;  /* in the archive; also the SQL table unless sql_name */
 	int since;         /* the migration that created the table */
+	/* The SQL table when one table is archived as several parts (a
+	 * column that refers to different tables by kind: each part has its
+	 * own scope and references). NULL: name. */
+	const char *sql_name;
 	const char *id;    /* generated id column, NULL when the key is made of references */
 	const char *scope; /* WHERE clause choosing the region's rows, region id as $1 */
 	const char *order; /* ORDER BY, so that archives of equal data are equal */
@@ -229,6 +238,8 @@ static const table_desc tables[] = {
 			{"postcode", COL_TEXT}, {"city", COL_TEXT}, {"preferred_channel", COL_TEXT},
 			{"legal_basis", COL_TEXT}, {"legal_basis_note", COL_TEXT}, {"notes", COL_TEXT},
 			{"sort_name", COL_TEXT}, {"created_at", COL_TEXT}, {"updated_at", COL_TEXT},
+			/* Erasure (Art. 17), migration 0012. */
+			{"erased_at", COL_TEXT, .since = 12},
 		},
 	},
 	{
@@ -287,6 +298,78 @@ static const table_desc tables[] = {
 		.cols = {
 			{"account_id", COL_INT, "account"}, {"region_id", COL_INT, "region"},
 			{"person_id", COL_INT, "person"},
+		},
+	},
+	/* The register's data in and out (migration 0012). */
+	{
+		/* An import with its kept file (deleted by the retention job
+		 * later: then file_id is NULL). job_id names a job of the
+		 * installation that ran it: kept as a number, jobs are not
+		 * archived. */
+		.name = "import_batch", .since = 12, .id = "id", .scope = "region_id = $1",
+		.order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"kind", COL_TEXT}, {"state", COL_TEXT},
+			{"file_id", COL_INT, "file", true}, {"file_name", COL_TEXT},
+			{"format", COL_TEXT}, {"encoding", COL_TEXT}, {"mapping", COL_JSON},
+			{"rows_total", COL_INT}, {"rows_done", COL_INT}, {"report", COL_JSON},
+			{"job_id", COL_INT}, {"created_by", COL_INT, "account", true},
+			{"created_at", COL_TEXT}, {"updated_at", COL_TEXT}, {"finished_at", COL_TEXT},
+		},
+	},
+	{
+		.name = "import_mapping", .since = 12, .id = "id", .scope = "region_id = $1",
+		.order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"kind", COL_TEXT}, {"name", COL_TEXT},
+			{"mapping", COL_JSON}, {"created_by", COL_INT, "account", true},
+			{"created_at", COL_TEXT}, {"updated_at", COL_TEXT},
+		},
+	},
+	{
+		.name = "school_form_label", .since = 12, .scope = "region_id = $1", .order = "code",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"code", COL_TEXT}, {"label", COL_TEXT},
+			{"updated_at", COL_TEXT},
+		},
+	},
+	/* Pairs marked "not the same": low_id and high_id are people or
+	 * institutions by entity, so each kind is a part of its own. Ids are
+	 * given out in the archive's order on import, so low < high holds. */
+	{
+		.name = "duplicate_dismissed_person", .sql_name = "duplicate_dismissed", .since = 12,
+		.scope = "region_id = $1 AND entity = 'person'", .order = "low_id, high_id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"entity", COL_TEXT},
+			{"low_id", COL_INT, "person"}, {"high_id", COL_INT, "person"},
+			{"dismissed_by", COL_INT, "account", true}, {"dismissed_at", COL_TEXT},
+		},
+	},
+	{
+		.name = "duplicate_dismissed_institution", .sql_name = "duplicate_dismissed",
+		.since = 12, .scope = "region_id = $1 AND entity = 'institution'",
+		.order = "low_id, high_id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"entity", COL_TEXT},
+			{"low_id", COL_INT, "institution"}, {"high_id", COL_INT, "institution"},
+			{"dismissed_by", COL_INT, "account", true}, {"dismissed_at", COL_TEXT},
+		},
+	},
+	/* The change log: who changed what (account_id: the account when it
+	 * is in the archive, else NULL; actor keeps the name). entity_id,
+	 * sub_id and person_id name records by entity, also records deleted
+	 * long ago, and stay the numbers they were: the entries of an
+	 * imported region keep their history, their links point to the ids
+	 * of the installation the archive came from. */
+	{
+		.name = "change_log", .since = 12, .id = "id", .scope = "region_id = $1",
+		.order = "id",
+		.cols = {
+			{"region_id", COL_INT, "region"}, {"at", COL_TEXT},
+			{"account_id", COL_INT, "account", true}, {"actor", COL_TEXT},
+			{"entity", COL_TEXT}, {"entity_id", COL_INT}, {"sub", COL_TEXT},
+			{"sub_id", COL_INT}, {"person_id", COL_INT}, {"action", COL_TEXT},
+			{"summary", COL_TEXT}, {"changes", COL_JSON},
 		},
 	},
 	/* Not here: search_entry (rebuilt after the import from the imported
@@ -448,7 +531,8 @@ static int export_table(db *d, const table_desc *t, int64_t region_id, FILE *f, 
 		g_string_append_printf(sql, "%s, ", t->id);
 	for (size_t i = 0; i < col_count(t); i++)
 		g_string_append_printf(sql, "%s%s", i ? ", " : "", t->cols[i].name);
-	g_string_append_printf(sql, " FROM %s WHERE %s ORDER BY %s", t->name, t->scope, t->order);
+	g_string_append_printf(sql, " FROM %s WHERE %s ORDER BY %s", SQL_NAME(t), t->scope,
+			       t->order);
 	g_autoptr(db_stmt) s = db_prepare(d, sql->str, &e);
 	if (!s)
 		return fail_db(err, e, "reading table %s", t->name);
@@ -732,7 +816,7 @@ static int bind_value(import_state *st, size_t ti, size_t row, size_t ci, db_stm
 	const table_desc *t = &tables[ti];
 	const col_desc *c = &t->cols[ci];
 
-	if (json_is_null(v)) {
+	if (!v || json_is_null(v)) {
 		db_bind_null(s, idx);
 		return 0;
 	}
@@ -845,7 +929,7 @@ static int import_table(import_state *st, size_t ti, json_t *rows, archive_count
 	size_t i;
 	json_t *row;
 
-	g_string_append_printf(sql, "INSERT INTO %s (", t->name);
+	g_string_append_printf(sql, "INSERT INTO %s (", SQL_NAME(t));
 	for (size_t k = 0; k < ncols; k++)
 		g_string_append_printf(sql, "%s%s", k ? ", " : "", t->cols[k].name);
 	g_string_append(sql, ") VALUES (");
@@ -858,7 +942,7 @@ static int import_table(import_state *st, size_t ti, json_t *rows, archive_count
 	if (!ins)
 		return fail_db(err, e, "table %s", t->name);
 	if (t->match) {
-		g_autofree char *q = g_strdup_printf("SELECT %s FROM %s WHERE %s = $1", t->id, t->name,
+		g_autofree char *q = g_strdup_printf("SELECT %s FROM %s WHERE %s = $1", t->id, SQL_NAME(t),
 						     t->match);
 		find = db_prepare(st->d, q, &e);
 		if (!find)
@@ -949,7 +1033,7 @@ static int import_deferred(import_state *st, GError **err)
 				    "table %s: %s refers to %s %" G_GINT64_FORMAT
 				    ", which is not in the archive", t->name, c->name, c->ref, dr->old_ref);
 		}
-		g_autofree char *sql = g_strdup_printf("UPDATE %s SET %s = $1 WHERE %s = $2", t->name,
+		g_autofree char *sql = g_strdup_printf("UPDATE %s SET %s = $1 WHERE %s = $2", SQL_NAME(t),
 						       c->name, t->id);
 		g_autoptr(db_stmt) s = db_prepare(st->d, sql, &e);
 		if (!s)
@@ -1021,6 +1105,8 @@ static int check_rows(json_t *tabs, GError **err)
 			for (size_t k = 0; k < col_count(t); k++) {
 				const col_desc *c = &t->cols[k];
 				json_t *v = json_object_get(row, c->name);
+				if (!v && c->since)
+					continue; /* an archive from before the column */
 				if (!v)
 					return fail(err, ARCHIVE_ERROR_FORMAT,
 						    "table %s, row %zu has no column %s", t->name, i + 1,

@@ -20,6 +20,7 @@
  */
 #include "search/search.h"
 
+#include <jansson.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -253,6 +254,73 @@ int search_put(const bireg_ctx *ctx, const char *kind, int64_t ref_id, const cha
 	db_bind_text(st, 5, text ? text : "");
 	db_bind_text(st, 6, folded);
 	db_bind_text(st, 7, key);
+	return db_run(st, err) < 0 ? -1 : 0;
+}
+
+int search_put_many(const bireg_ctx *ctx, const char *kind, size_t n, const int64_t *ref_ids,
+		    const char *const *titles, const char *const *texts, GError **err)
+{
+	static const char *const cols[] = {"ref_id bigint", "title text", "body text",
+					   "folded text", "sort_key text", NULL};
+	g_autoptr(GHashTable) last = g_hash_table_new(g_int64_hash, g_int64_equal);
+	g_autofree char *src = NULL, *sql = NULL, *rows_text = NULL;
+	g_autoptr(db_stmt) st = NULL;
+	json_t *rows;
+	char *dumped;
+
+	if (!kind)
+		return search_fail(err, SEARCH_ERROR_ARGUMENT, "search: no kind");
+	if (check_scope(ctx, kind, err) < 0)
+		return -1;
+	/* One statement may not upsert the same entry twice (PostgreSQL
+	 * refuses): the last of several puts of a ref_id wins, as it would
+	 * one by one. */
+	for (size_t i = 0; i < n; i++) {
+		if (ref_ids[i] <= 0)
+			return search_fail(err, SEARCH_ERROR_ARGUMENT, "search: ref_id must be positive");
+		if (!titles[i] || !g_utf8_validate(titles[i], -1, NULL) ||
+		    (texts && texts[i] && !g_utf8_validate(texts[i], -1, NULL)))
+			return search_fail(err, SEARCH_ERROR_ARGUMENT,
+					   "search: title and text must be valid UTF-8");
+		g_hash_table_insert(last, (gpointer)&ref_ids[i], GSIZE_TO_POINTER(i));
+	}
+	if (n == 0)
+		return 0;
+	rows = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const char *text = texts && texts[i] ? texts[i] : "";
+		g_autofree char *folded = NULL, *key_full = NULL, *key = NULL;
+		if (GPOINTER_TO_SIZE(g_hash_table_lookup(last, &ref_ids[i])) != i)
+			continue;
+		folded = search_index_text(titles[i], text);
+		key_full = text_search_fold(titles[i]);
+		key = text_truncate_utf8(key_full, SORT_KEY_MAX_BYTES);
+		json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:s,s:s}", "ref_id",
+						      (json_int_t)ref_ids[i], "title", titles[i],
+						      "body", text, "folded", folded, "sort_key", key));
+	}
+	dumped = json_dumps(rows, JSON_COMPACT);
+	json_decref(rows);
+	if (!dumped)
+		return search_fail(err, SEARCH_ERROR_ARGUMENT, "search: out of memory");
+	rows_text = g_strdup(dumped);
+	free(dumped);
+	src = db_json_rows(ctx->db, 3, "x", cols);
+	/* As search_put, for every row at once ("WHERE true": SQLite's parser
+	 * needs it between a SELECT and ON CONFLICT). */
+	sql = g_strdup_printf(
+		"INSERT INTO search_entry (region_id, kind, ref_id, title, body, folded, sort_key) "
+		"SELECT $1, $2, x.ref_id, x.title, x.body, x.folded, x.sort_key FROM %s WHERE true "
+		"ON CONFLICT (region_id, kind, ref_id) DO UPDATE SET title = excluded.title, "
+		"body = excluded.body, folded = excluded.folded, sort_key = excluded.sort_key "
+		"WHERE search_entry.title <> excluded.title OR search_entry.body <> excluded.body "
+		"OR search_entry.folded <> excluded.folded", src);
+	st = db_prepare(ctx->db, sql, err);
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, ctx->region_id);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, rows_text);
 	return db_run(st, err) < 0 ? -1 : 0;
 }
 

@@ -105,6 +105,11 @@ char **search_query_words(const char *q, GError **err);
  * NULL. An unchanged entry is not rewritten. */
 int search_put(const bireg_ctx *ctx, const char *kind, int64_t ref_id, const char *title,
 	       const char *text, GError **err);
+/* search_put() for n entries of one kind at once, in one statement (bulk
+ * writes such as imports): titles[i] and texts[i] (texts or texts[i] may
+ * be NULL) for ref_ids[i]; a ref_id given twice gets its last entry. */
+int search_put_many(const bireg_ctx *ctx, const char *kind, size_t n, const int64_t *ref_ids,
+		    const char *const *titles, const char *const *texts, GError **err);
 /* Removes the entry if there is one (none is not an error). */
 int search_remove(const bireg_ctx *ctx, const char *kind, int64_t ref_id, GError **err);
 

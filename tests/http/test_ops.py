@@ -115,6 +115,9 @@ def normalise(archive):
 REGISTER_TABLES = ["area", "area_postcode", "institution_type", "institution", "institution_area",
                    "institution_tag", "person", "person_consent", "person_affiliation", "body",
                    "membership"]
+# Migration 0012 (the register's data in and out), archived after account_person.
+DATA_TABLES = ["import_batch", "import_mapping", "school_form_label",
+               "duplicate_dismissed_person", "duplicate_dismissed_institution", "change_log"]
 
 
 def region_counts(srv, slug):
@@ -138,8 +141,13 @@ def region_counts(srv, slug):
                           (rid, rid, rid)),
         "search_entry": ("SELECT count(*) FROM search_entry WHERE region_id = ?", (rid,)),
     }
-    for t in REGISTER_TABLES:
+    for t in REGISTER_TABLES + ["import_batch", "import_mapping", "school_form_label",
+                                "change_log"]:
         q[t] = ("SELECT count(*) FROM %s WHERE region_id = ?" % t, (rid,))
+    for kind in ("person", "institution"):
+        q["duplicate_dismissed_" + kind] = (
+            "SELECT count(*) FROM duplicate_dismissed WHERE region_id = ? AND entity = ?",
+            (rid, kind))
     return {t: int(srv.query(sql, p)[0][0]) for t, (sql, p) in q.items()}
 
 
@@ -166,6 +174,8 @@ def enrich(srv):
     # The demo's own logo (bireg demo) makes way for this test's logo, as a
     # replacement on the settings page would.
     srv.execute("UPDATE region SET logo_file_id = NULL")
+    # (the test's SQL runs without foreign-key actions: clear the references)
+    srv.execute("UPDATE import_batch SET file_id = NULL")
     srv.execute("DELETE FROM file")
     srv.execute("DELETE FROM file_blob")
     digest = hashlib.sha256(LOGO).hexdigest()
@@ -215,6 +225,37 @@ def enrich(srv):
                       "'2026-11-20T10:00:00Z') RETURNING id", (duisburg,))[0][0]
     srv.execute("UPDATE body SET parent_id = ? WHERE region_id = ? AND "
                 "name = 'Regionale Bildungskonferenz'", (group, duisburg))
+    # Migration 0012: an import with its mapping, a Schulform label, pairs marked
+    # "not the same", an erased person and change-log entries of an office account.
+    office = srv.query("SELECT id FROM account WHERE email = ?", (OFFICE_EMAIL,))[0][0]
+    srv.execute("INSERT INTO import_batch (region_id, kind, state, file_id, file_name, format, "
+                "mapping, rows_total, rows_done, report, created_by, created_at, updated_at, "
+                "finished_at) VALUES (?, 'people', 'done', ?, 'kontakte.csv', 'csv', "
+                "'{\"last_name\": \"Nachname\"}', 2, 2, '{\"new\": 2}', ?, "
+                "'2026-11-20T10:00:00Z', '2026-11-20T10:00:00Z', '2026-11-20T10:01:00Z')",
+                (duisburg, fid, office))
+    srv.execute("INSERT INTO import_mapping (region_id, kind, name, mapping, created_by, "
+                "created_at, updated_at) VALUES (?, 'people', 'Kontakte Schulamt', "
+                "'{\"email\": \"E-Mail\"}', ?, '2026-11-20T10:00:00Z', "
+                "'2026-11-20T10:00:00Z')", (duisburg, office))
+    srv.execute("INSERT INTO school_form_label (region_id, code, label, updated_at) VALUES "
+                "(?, '02', 'Grundschule (Primarstufe)', '2026-11-20T10:00:00Z')", (duisburg,))
+    people = [r[0] for r in srv.query("SELECT id FROM person WHERE region_id = ? ORDER BY id "
+                                      "LIMIT 3", (duisburg,))]
+    insts = [r[0] for r in srv.query("SELECT id FROM institution WHERE region_id = ? "
+                                     "ORDER BY id LIMIT 2", (duisburg,))]
+    for kind, low, high in (("person", people[0], people[1]),
+                            ("institution", insts[0], insts[1])):
+        srv.execute("INSERT INTO duplicate_dismissed (region_id, entity, low_id, high_id, "
+                    "dismissed_by, dismissed_at) VALUES (?, ?, ?, ?, ?, "
+                    "'2026-11-20T10:00:00Z')", (duisburg, kind, low, high, office))
+    srv.execute("UPDATE person SET erased_at = '2026-11-21T09:00:00Z' WHERE id = ?",
+                (people[2],))
+    srv.execute("INSERT INTO change_log (region_id, at, account_id, actor, entity, entity_id, "
+                "person_id, action, summary, changes) VALUES (?, '2026-11-20T10:00:00Z', ?, "
+                "'Kim Geschäftsstelle', 'person', ?, ?, 'update', 'Formular', "
+                "'[{\"field\": \"email\", \"old\": \"a@x.de\", \"new\": null}]')",
+                (duisburg, office, people[0], people[0]))
 
 
 class ExportImport(ServerTestCase):
@@ -276,7 +317,8 @@ class ExportImport(ServerTestCase):
         t = a["tables"]
         self.assertEqual(list(t), ["region", "region_level", "accessibility_feedback", "account",
                                    "account_role", "file_blob", "file", "message_template"]
-                         + REGISTER_TABLES + ["account_person", "recovery_code"])
+                         + REGISTER_TABLES + ["account_person"] + DATA_TABLES
+                         + ["recovery_code"])
         for absent in ("session", "login_throttle", "job", "search_entry", "schema_migrations",
                        "mail_outbox", "password_reset"):
             self.assertNotIn(absent, t)
@@ -286,11 +328,13 @@ class ExportImport(ServerTestCase):
             "region": 1, "region_level": 3, "accessibility_feedback": 2, "account": 7,
             "account_role": 3, "account_person": 5, "file_blob": 1, "file": 1,
             "message_template": 1, "area": 56, "area_postcode": 28, "institution_type": 11,
-            "institution": 153, "body": 15,
+            "institution": 154, "body": 15,
             "recovery_code": len(self.recovery_codes)}
         self.assertEqual({k: counts[k] for k in want}, want)
-        for k in REGISTER_TABLES:
+        for k in REGISTER_TABLES + DATA_TABLES:
             self.assertGreater(counts[k], 0, k)
+        # an erased person keeps the day of the erasure
+        self.assertEqual(sum(1 for x in t["person"] if x["erased_at"]), 1)
         # as in the database
         db = region_counts(self.server, "duisburg")
         for k, n in counts.items():
@@ -345,10 +389,11 @@ class ExportImport(ServerTestCase):
         for t, rows in a["tables"].items():
             if t != "region":
                 self.assertEqual(counts[t], len(rows), "rows of %s in the target" % t)
-        # the search index was rebuilt: one entry per account with a role, person,
-        # institution and body
-        self.assertEqual(counts["search_entry"], 3 + counts["person"] + counts["institution"]
-                         + counts["body"])
+        # the search index was rebuilt: one entry per account with a role, person
+        # (not the erased one, see enrich), institution and body
+        erased = sum(1 for x in a["tables"]["person"] if x.get("erased_at"))
+        self.assertEqual(counts["search_entry"], 3 + counts["person"] - erased
+                         + counts["institution"] + counts["body"])
         # the references within a table came along (see enrich)
         subst = dst.query("SELECT p.last_name FROM membership s JOIN membership m ON "
                           "m.id = s.substitute_for_id JOIN person p ON p.id = m.person_id "

@@ -98,7 +98,8 @@ class RegisterOverviewTest(harness.ServerTestCase):
         }
         self.assertEqual(got, want)
         # the demo's figures, as register_demo.h promises them
-        self.assertEqual(want["institutions"], 136 + 17)
+        # 136 schools, 17 other institutions and the Kita-Verbund entered twice
+        self.assertEqual(want["institutions"], 136 + 18)
         self.assertEqual(want["bodies"], 14)
         self.assertGreaterEqual(want["people"], 40)
         self.assertInBody("%d Institutionen" % want["institutions"], r)
@@ -373,9 +374,13 @@ class RegisterOverviewTest(harness.ServerTestCase):
                                "kind = 'publish_name' AND given = 0", (rid,))
         self.assertGreater(given, 5)
         self.assertEqual(withdrawn, 1)
-        # made-up contact data only
+        # made-up contact data only (the person erased under Art. 17 has none left)
         self.assertEqual(self.count("SELECT count(*) FROM person WHERE region_id = ? AND "
-                                    "email NOT LIKE '%@example.org'", (rid,)), 0)
+                                    "email NOT LIKE '%@example.org' AND erased_at IS NULL",
+                                    (rid,)), 0)
+        self.assertEqual(self.count("SELECT count(*) FROM person WHERE region_id = ? AND "
+                                    "erased_at IS NOT NULL AND last_name = 'Anonymisierte Person' "
+                                    "AND email = ''", (rid,)), 1)
 
     def test_13_demo_twice(self):
         srv, rid = self.server, self.region
@@ -393,15 +398,23 @@ class RegisterOverviewTest(harness.ServerTestCase):
 
         before, lv = counts(), levels()
         self.assertEqual(dict(lv)["Lenkungskreis"], 2)
-        # the office renamed a school by hand: the directory's name comes back
+        # the office renamed a school by hand: the schools came in through the
+        # school directory import once; a second run imports nothing and
+        # leaves the office's data as it is (the office imports the directory
+        # itself from then on)
+        batches = self.count("SELECT count(*) FROM import_batch WHERE region_id = ? "
+                             "AND kind = 'schools'", (rid,))
+        self.assertEqual(batches, 1)
         srv.execute("UPDATE institution SET name = 'Umbenannt' WHERE region_id = ? AND "
                     "school_number = '100085'", (rid,))
         srv.bireg("demo", check=True)
         self.assertEqual(counts(), before)
         self.assertEqual(levels(), lv, "the bodies lost their levels")
         self.assertEqual(srv.query("SELECT name FROM institution WHERE region_id = ? AND "
-                                   "school_number = '100085'", (rid,)), [("Green-Gesamtschule",)])
-        self.assertEqual(self.search("Green-Gesamtschule")["total"], 1)
+                                   "school_number = '100085'", (rid,)), [("Umbenannt",)])
+        self.assertEqual(self.count("SELECT count(*) FROM import_batch WHERE region_id = ? "
+                                    "AND kind = 'schools'", (rid,)), batches)
+        self.assertEqual(self.search("Green-Gesamtschule")["total"], 0)
 
     def test_14_region_add_seeds_kinds(self):
         add_region_wesel(self.server)

@@ -677,7 +677,8 @@ static void test_schedule_recurring(fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) err = NULL;
 
-	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 4); /* cleanup, purge, 2 regions */
+	/* cleanup, purge, 2 regions × (feedback.retention, register.retention) */
+	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 6);
 	g_assert_no_error(err);
 	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 0);
 	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE dedupe_key = "
@@ -687,7 +688,7 @@ static void test_schedule_recurring(fixture *f, gconstpointer data)
 	fake_now += 3600; /* a new hour, the same day */
 	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 1);
 	fake_now += 86400; /* a new day */
-	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 4);
+	g_assert_cmpint(job_schedule_recurring(&f->ctx, &err), ==, 6);
 	run_all_due(f);
 	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM job WHERE state <> 'done'", 0), ==, 0);
 }

@@ -13,6 +13,7 @@
 
 #include "core/text.h"
 #include "db/db.h"
+#include "modules/register/changelog.h"
 #include "modules/register/register.h"
 #include "view/i18n.h"
 
@@ -307,6 +308,8 @@ int64_t area_store_create(const bireg_ctx *ctx, const area_input *in, GError **e
 			if (db_step(st, err) == DB_ROW)
 				id = db_col_int64(st, 0);
 		}
+		if (id > 0 && changelog_track(ctx, "area", id, "create", NULL, NULL, err) < 0)
+			id = -1;
 	}
 	if (db_join_end(ctx->db, own, id < 0 ? -1 : 0, err) < 0)
 		return -1;
@@ -374,6 +377,7 @@ static int reindex_bodies_of_area(const bireg_ctx *ctx, int64_t area_id, GError 
 int area_store_update(const bireg_ctx *ctx, int64_t id, const area_input *in, GError **err)
 {
 	g_autofree char *hierarchy = NULL;
+	json_t *before = NULL; /* the change log's snapshot */
 	bool own;
 	int rc = -1;
 
@@ -382,7 +386,8 @@ int area_store_update(const bireg_ctx *ctx, int64_t id, const area_input *in, GE
 	if (area_hierarchy(ctx, id, &hierarchy, err) == 0 &&
 	    check_input(ctx, hierarchy, in, err) == 0 &&
 	    check_no_cycle(ctx, id, in->parent_id, err) == 0 &&
-	    check_unique(ctx, hierarchy, in, id, err) == 0) {
+	    check_unique(ctx, hierarchy, in, id, err) == 0 &&
+	    changelog_snapshot(ctx, "area", id, &before, err) == 0) {
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
 			"UPDATE area SET parent_id = $3, kind = $4, code = $5, name = $6, position = $7 "
 			"WHERE region_id = $1 AND id = $2", err);
@@ -402,6 +407,9 @@ int area_store_update(const bireg_ctx *ctx, int64_t id, const area_input *in, GE
 	}
 	if (rc == 0)
 		rc = reindex_bodies_of_area(ctx, id, err);
+	if (rc == 0 && changelog_track(ctx, "area", id, "update", before, NULL, err) < 0)
+		rc = -1;
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -419,6 +427,7 @@ int area_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		 N_("This area cannot be deleted while bodies are assigned to it. Change their area first.")},
 	};
 	g_autofree char *hierarchy = NULL;
+	json_t *before = NULL; /* the change log's snapshot */
 	bool own;
 	int rc = -1;
 
@@ -435,8 +444,13 @@ int area_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 			goto out;
 		}
 	}
+	if (changelog_snapshot(ctx, "area", id, &before, err) < 0)
+		goto out;
 	rc = register_run(ctx, "DELETE FROM area WHERE region_id = $1 AND id = $2", id, err);
+	if (rc == 0 && changelog_track(ctx, "area", id, "delete", before, NULL, err) < 0)
+		rc = -1;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -553,12 +567,41 @@ json_t *area_postcode_list(const bireg_ctx *ctx, GError **err)
 	return out;
 }
 
+/* The decision of area_for_postcode() over the rows of one post code and
+ * hierarchy, fed in the table's order (by id). */
+typedef struct pc_pick {
+	int64_t any, whole;
+	bool several;
+} pc_pick;
+
+static void pc_pick_add(pc_pick *p, int64_t area, const char *quarter)
+{
+	if (p->any && area != p->any)
+		p->several = true;
+	if (!p->any)
+		p->any = area;
+	if (!*quarter) {
+		/* Two rows without quarter naming different areas leave the
+		 * code undecided. */
+		if (p->whole && p->whole != area)
+			p->whole = -1;
+		else if (!p->whole)
+			p->whole = area;
+	}
+}
+
+static int64_t pc_pick_result(const pc_pick *p)
+{
+	if (!p->several)
+		return p->any;
+	return p->whole > 0 ? p->whole : 0;
+}
+
 int64_t area_for_postcode(const bireg_ctx *ctx, const char *postcode, const char *hierarchy,
 			  GError **err)
 {
 	g_autoptr(db_stmt) st = NULL;
-	int64_t any = 0, whole = 0;
-	bool several = false;
+	pc_pick pick = {0};
 	int r;
 
 	if (!register_digits(postcode, 5, 5) || !area_hierarchy_valid(hierarchy))
@@ -572,24 +615,59 @@ int64_t area_for_postcode(const bireg_ctx *ctx, const char *postcode, const char
 	db_bind_int64(st, 1, ctx->region_id);
 	db_bind_text(st, 2, postcode);
 	db_bind_text(st, 3, hierarchy);
-	while ((r = db_step(st, err)) == DB_ROW) {
-		int64_t area = db_col_int64(st, 0);
-		if (any && area != any)
-			several = true;
-		if (!any)
-			any = area;
-		if (!*db_col_text(st, 1)) {
-			/* Two rows without quarter naming different areas leave
-			 * the code undecided. */
-			if (whole && whole != area)
-				whole = -1;
-			else if (!whole)
-				whole = area;
-		}
-	}
+	while ((r = db_step(st, err)) == DB_ROW)
+		pc_pick_add(&pick, db_col_int64(st, 0), db_col_text(st, 1));
 	if (r < 0)
 		return -1;
-	if (!several)
-		return any;
-	return whole > 0 ? whole : 0;
+	return pc_pick_result(&pick);
+}
+
+GHashTable *area_postcode_map(const bireg_ctx *ctx, GError **err)
+{
+	g_autoptr(db_stmt) st = db_prepare(ctx->db,
+		"SELECT p.postcode, a.hierarchy, p.area_id, p.quarter FROM area_postcode p "
+		"JOIN area a ON a.id = p.area_id WHERE p.region_id = $1 AND a.region_id = $1 "
+		"ORDER BY p.id", err);
+	g_autoptr(GHashTable) picks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	GHashTable *out;
+	GHashTableIter it;
+	gpointer k, v;
+	int r;
+
+	if (!st)
+		return NULL;
+	db_bind_int64(st, 1, ctx->region_id);
+	while ((r = db_step(st, err)) == DB_ROW) {
+		char *key = g_strconcat(db_col_text(st, 0), "\t", db_col_text(st, 1), NULL);
+		pc_pick *p = g_hash_table_lookup(picks, key);
+		if (!p) {
+			p = g_new0(pc_pick, 1);
+			g_hash_table_insert(picks, key, p);
+		} else {
+			g_free(key);
+		}
+		pc_pick_add(p, db_col_int64(st, 2), db_col_text(st, 3));
+	}
+	if (r < 0)
+		return NULL;
+	out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_hash_table_iter_init(&it, picks);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		int64_t area = pc_pick_result(v);
+		if (area > 0)
+			g_hash_table_insert(out, g_strdup(k), g_memdup2(&area, sizeof area));
+	}
+	return out;
+}
+
+int64_t area_postcode_map_get(GHashTable *map, const char *postcode, const char *hierarchy)
+{
+	g_autofree char *key = NULL;
+	const int64_t *area;
+
+	if (!register_digits(postcode, 5, 5) || !area_hierarchy_valid(hierarchy))
+		return 0;
+	key = g_strconcat(postcode, "\t", hierarchy, NULL);
+	area = g_hash_table_lookup(map, key);
+	return area ? *area : 0;
 }

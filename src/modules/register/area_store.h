@@ -84,3 +84,10 @@ json_t *area_postcode_list(const bireg_ctx *ctx, GError **err);
  * (an Ortsteil, say; its Stadtbezirk is its parent). */
 int64_t area_for_postcode(const bireg_ctx *ctx, const char *postcode, const char *hierarchy,
 			  GError **err);
+/* area_for_postcode() for every post code at once (bulk imports): the
+ * region's post-code table read in one query into a new table that
+ * area_postcode_map_get() answers from, exactly as area_for_postcode()
+ * would (0 when the table does not decide). NULL on error. Free with
+ * g_hash_table_destroy. */
+GHashTable *area_postcode_map(const bireg_ctx *ctx, GError **err);
+int64_t area_postcode_map_get(GHashTable *map, const char *postcode, const char *hierarchy);

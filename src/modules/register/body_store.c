@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "modules/register/changelog.h"
 #include "modules/register/register.h"
 #include "search/search.h"
 #include "view/format.h"
@@ -309,6 +310,8 @@ int64_t body_store_create(const bireg_ctx *ctx, const body_input *in, GError **e
 		}
 		if (id > 0 && body_store_index(ctx, id, err) < 0)
 			id = -1;
+		if (id > 0 && changelog_track(ctx, "body", id, "create", NULL, NULL, err) < 0)
+			id = -1;
 	}
 	if (db_join_end(ctx->db, own, id > 0 ? 0 : -1, err) < 0)
 		return -1;
@@ -321,6 +324,7 @@ int body_store_update(const bireg_ctx *ctx, int64_t id, const body_input *in, GE
 	bool own = false;
 	int rc = -1;
 	char now[21];
+	json_t *before = NULL; /* the change log's snapshot */
 
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
@@ -328,6 +332,8 @@ int body_store_update(const bireg_ctx *ctx, int64_t id, const body_input *in, GE
 			     N_("This body does not exist."), err) < 0)
 		goto out;
 	if (body_check(ctx, id, in, &row, err) < 0)
+		goto out;
+	if (changelog_snapshot(ctx, "body", id, &before, err) < 0)
 		goto out;
 	{
 		g_autofree char *sort = register_sort_key(in->name, NULL);
@@ -350,7 +356,10 @@ int body_store_update(const bireg_ctx *ctx, int64_t id, const body_input *in, GE
 			goto out;
 	}
 	rc = body_store_index(ctx, id, err);
+	if (rc == 0 && changelog_track(ctx, "body", id, "update", before, NULL, err) < 0)
+		rc = -1;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -359,6 +368,7 @@ int body_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 	bool own = false;
 	int rc = -1;
 	int64_t members = 0;
+	json_t *before = NULL; /* the change log's snapshot */
 
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
@@ -372,12 +382,16 @@ int body_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 			      N_("This body has memberships, also former ones, which belong to its record. Delete erroneous memberships first, or end the body's active period instead of deleting it."));
 		goto out;
 	}
-	if (register_run(ctx, "UPDATE body SET parent_id = NULL WHERE region_id = $1 AND parent_id = $2",
+	if (changelog_snapshot(ctx, "body", id, &before, err) < 0 ||
+	    register_run(ctx, "UPDATE body SET parent_id = NULL WHERE region_id = $1 AND parent_id = $2",
 			 id, err) < 0 ||
 	    register_run(ctx, "DELETE FROM body WHERE region_id = $1 AND id = $2", id, err) < 0)
 		goto out;
 	rc = search_remove(ctx, SEARCH_KIND_BODY, id, err);
+	if (rc == 0 && changelog_track(ctx, "body", id, "delete", before, NULL, err) < 0)
+		rc = -1;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 

@@ -28,6 +28,7 @@
 #include "modules/register/body_store.h"
 #include "modules/register/person_store.h"
 #include "modules/register/register.h"
+#include "modules/register/register_export.h"
 #include "modules/register/register_page.h"
 #include "search/search.h"
 #include "view/form.h"
@@ -420,6 +421,7 @@ static int bodies_list(req_ctx *rc)
 		json_array_size(rows) > 0, "bodies", rows, "total", (json_int_t)total, "total_label",
 		total_label, "pagination", list_pagination_model(rc, "/register/gremien", total, p),
 		"notice", !g_strcmp0(saved, "geloescht") ? view_t(rc, N_("The body has been deleted.")) : "");
+	register_export_links(rc, model, "/register/gremien");
 	return view_page(rc, "pages/register_body_list", view_t(rc, N_("Bodies")), model);
 }
 
@@ -774,6 +776,19 @@ static int detail_page(req_ctx *rc, int64_t id, const char *notice)
 		json_array_size(upcoming) > 0, "upcoming", upcoming, "has_parent",
 		!json_is_null(parent), "body", b, "links", "edit", edit, "delete", del,
 		"add_member", add, "public", pub);
+	{
+		g_autofree char *log_href = href_for(rc, "/register/gremien/", id, "/protokoll");
+		g_autofree char *members = g_strdup_printf("/register/gremien/%" G_GINT64_FORMAT
+							   "/mitglieder", id);
+		g_autofree char *csv_path = g_strconcat(members, ".csv", NULL);
+		g_autofree char *xlsx_path = g_strconcat(members, ".xlsx", NULL);
+		g_autofree char *csv = view_href(rc, csv_path);
+		g_autofree char *xlsx = view_href(rc, xlsx_path);
+		json_object_set_new(json_object_get(model, "links"), "changelog",
+				    json_string(log_href));
+		json_object_set_new(model, "export",
+				    json_pack("{s:s,s:s}", "csv_href", csv, "xlsx_href", xlsx));
+	}
 	return view_page_full(rc, 200, "pages/register_body", title, model,
 			      office_crumbs(rc, NULL, NULL));
 }

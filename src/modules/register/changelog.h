@@ -90,3 +90,67 @@ int64_t changelog_reassign(const bireg_ctx *ctx, const char *entity, int64_t fro
 /* Retention: deletes entries older than before ("YYYY-MM-DDTHH:MM:SSZ").
  * Returns the number deleted or -1. */
 int64_t changelog_purge_before(const bireg_ctx *ctx, const char *before, GError **err);
+
+/* ---- hooks of the stores (added by H4) ----------------------------------
+ *
+ * The stores log their changes through these two, so that what a record's
+ * entry holds is defined once, here: kind is a record ("person",
+ * "institution", "body", "area", "institution_type", "level") or a part
+ * ("consent", "affiliation" and "membership" by their row id; "account": the
+ * account link of the person id). A snapshot is a flat JSON object of the
+ * fields the log keeps (no derived keys: sort_name, updated_at ...);
+ * institutions carry "areas" (names, comma-separated) and "tags".
+ *
+ * Pattern, inside the store's transaction:
+ *   json_t *before = NULL;
+ *   changelog_snapshot(ctx, "person", id, &before, err)   (update, delete)
+ *   ... the change ...
+ *   changelog_track(ctx, "person", id, "update", before, NULL, err)
+ *   json_decref(before);
+ */
+
+/* The record's snapshot in *out (a new object), or NULL when there is no
+ * such row. 0, or -1 when the database fails. */
+int changelog_snapshot(const bireg_ctx *ctx, const char *kind, int64_t id, json_t **out,
+		       GError **err);
+
+/* Logs action on kind id: "delete" compares before with nothing, every
+ * other action before (NULL for "create") with a fresh snapshot. entity,
+ * entity_id, sub, sub_id and person_id follow from the kind (a consent's
+ * and an affiliation's entity is their person, a membership's its body with
+ * the member as person_id). Returns the entry's id, 0 (an "update" or an
+ * "import" of an existing record that changed nothing, or no row at all),
+ * or -1. */
+int64_t changelog_track(const bireg_ctx *ctx, const char *kind, int64_t id, const char *action,
+			json_t *before, const char *summary, GError **err);
+
+/* ---- many records at once (bulk imports) ------------------------------
+ *
+ * The same entries as one changelog_add() / changelog_track() per record,
+ * written with a few statements instead of a few per record. */
+
+/* changelog_add() for n entries, in one statement, in their order. Returns
+ * n or -1 (nothing written). */
+int64_t changelog_add_many(const bireg_ctx *ctx, const changelog_entry *e, size_t n,
+			   GError **err);
+/* changelog_snapshot() of ids[0..n) of one kind (for now "institution"
+ * only) in three queries: an array parallel to ids, a snapshot object or
+ * JSON null where there is no such row. NULL on error. */
+json_t *changelog_snapshot_many(const bireg_ctx *ctx, const char *kind, const int64_t *ids,
+				size_t n, GError **err);
+/* changelog_track() of ids[0..n) (kind "institution" only; action not
+ * "delete"): befores NULL (every record created) or an array parallel to
+ * ids of changelog_snapshot_many()'s snapshots taken before the change.
+ * Returns the number of entries written (updates and imports that changed
+ * nothing write none), or -1. */
+int64_t changelog_track_many(const bireg_ctx *ctx, const char *kind, const int64_t *ids,
+			     size_t n, const char *action, json_t *befores, const char *summary,
+			     GError **err);
+
+/* The levels of a region change all at once (region_store_set_levels):
+ * changelog_levels_snapshot() takes every level as {"<id>": snapshot};
+ * changelog_levels_track() compares it with the levels now and logs a
+ * create, update or delete per level that changed. 0/-1 (and NULL on
+ * failure for the snapshot). */
+json_t *changelog_levels_snapshot(const bireg_ctx *ctx, GError **err);
+int changelog_levels_track(const bireg_ctx *ctx, json_t *before, GError **err);

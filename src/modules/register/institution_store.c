@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "modules/register/area_store.h"
 #include "modules/register/person_store.h"
+#include "modules/register/changelog.h"
 #include "modules/register/register.h"
 #include "search/search.h"
 #include "view/i18n.h"
@@ -94,6 +95,149 @@ const char *school_legal_form_label(const char *code)
 	if (!g_strcmp0(code, "2"))
 		return "privat";
 	return NULL;
+}
+
+bool school_form_code_ok(const char *code)
+{
+	size_t n = code ? strlen(code) : 0;
+
+	if (n < 1 || n > 10)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!g_ascii_isalnum(code[i]))
+			return false;
+	return true;
+}
+
+char *school_form_label_for(const bireg_ctx *ctx, const char *code, GError **err)
+{
+	g_autoptr(db_stmt) st = NULL;
+	const char *builtin = school_form_label(code);
+	int r;
+
+	if (!code || !*code)
+		return NULL;
+	st = db_prepare(ctx->db, "SELECT label FROM school_form_label WHERE region_id = $1 AND code = $2",
+			err);
+	if (!st)
+		return NULL;
+	db_bind_int64(st, 1, ctx->region_id);
+	db_bind_text(st, 2, code);
+	r = db_step(st, err);
+	if (r < 0)
+		return NULL;
+	if (r == DB_ROW)
+		return g_strdup(db_col_text(st, 0));
+	return g_strdup(builtin);
+}
+
+/* Sorts codes as the ministry numbers them: "02" < "0A" < "10" (plain
+ * byte order, the same on both backends). */
+static int form_cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(register_jstr(*(json_t *const *)a, "code"),
+		      register_jstr(*(json_t *const *)b, "code"));
+}
+
+json_t *school_form_list(const bireg_ctx *ctx, GError **err)
+{
+	g_autoptr(GHashTable) by_code = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)json_decref);
+	size_t n;
+	const school_form_entry *t = school_form_table(&n);
+	json_t *out;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:I}", "code", t[i].code, "label",
+				      t[i].label, "builtin_label", t[i].label, "region_label", "",
+				      "builtin", 1, "institutions", (json_int_t)0);
+		g_hash_table_insert(by_code, g_strdup(t[i].code), o);
+		g_ptr_array_add(rows, o);
+	}
+	{
+		g_autoptr(db_stmt) st = db_prepare(ctx->db,
+			"SELECT code, label FROM school_form_label WHERE region_id = $1", err);
+		if (!st)
+			return NULL;
+		db_bind_int64(st, 1, ctx->region_id);
+		while ((r = db_step(st, err)) == DB_ROW) {
+			const char *code = db_col_text(st, 0);
+			json_t *o = g_hash_table_lookup(by_code, code);
+			if (!o) {
+				o = json_pack("{s:s,s:s,s:s,s:b,s:I}", "code", code, "builtin_label", "",
+					      "region_label", "", "builtin", 0, "institutions",
+					      (json_int_t)0);
+				g_hash_table_insert(by_code, g_strdup(code), o);
+				g_ptr_array_add(rows, o);
+			}
+			json_object_set_new(o, "region_label", json_string(db_col_text(st, 1)));
+			json_object_set_new(o, "label", json_string(db_col_text(st, 1)));
+		}
+		if (r < 0)
+			return NULL;
+	}
+	{
+		g_autoptr(db_stmt) st = db_prepare(ctx->db,
+			"SELECT school_form, count(*) FROM institution WHERE region_id = $1 "
+			"AND school_form <> '' GROUP BY school_form", err);
+		if (!st)
+			return NULL;
+		db_bind_int64(st, 1, ctx->region_id);
+		while ((r = db_step(st, err)) == DB_ROW) {
+			const char *code = db_col_text(st, 0);
+			json_t *o = g_hash_table_lookup(by_code, code);
+			if (!o) {
+				/* A code bireg does not know: shown as the code. */
+				o = json_pack("{s:s,s:s,s:s,s:s,s:b}", "code", code, "label", code,
+					      "builtin_label", "", "region_label", "", "builtin", 0);
+				g_hash_table_insert(by_code, g_strdup(code), o);
+				g_ptr_array_add(rows, o);
+			}
+			json_object_set_new(o, "institutions", json_integer(db_col_int64(st, 1)));
+		}
+		if (r < 0)
+			return NULL;
+	}
+	g_ptr_array_sort(rows, form_cmp);
+	out = json_array();
+	for (guint i = 0; i < rows->len; i++)
+		json_array_append(out, g_ptr_array_index(rows, i));
+	return out;
+}
+
+int school_form_set_label(const bireg_ctx *ctx, const char *code, const char *label,
+			  GError **err)
+{
+	g_autofree char *clean = g_strstrip(g_strdup(register_nz(label)));
+	g_autoptr(db_stmt) st = NULL;
+	char now[21];
+
+	if (!school_form_code_ok(code))
+		return register_invalid(err, "code", N_("A school form code has one to ten letters or digits."));
+	if (!register_text_ok(clean, 0, 200))
+		return register_invalid(err, "label", N_("This entry is too long."));
+	if (!*clean) {
+		st = db_prepare(ctx->db, "DELETE FROM school_form_label WHERE region_id = $1 AND code = $2",
+				err);
+		if (!st)
+			return -1;
+		db_bind_int64(st, 1, ctx->region_id);
+		db_bind_text(st, 2, code);
+		return db_run(st, err) == DB_OK ? 0 : -1;
+	}
+	util_now_iso(now);
+	st = db_prepare(ctx->db,
+		"INSERT INTO school_form_label (region_id, code, label, updated_at) VALUES ($1, $2, $3, $4) "
+		"ON CONFLICT (region_id, code) DO UPDATE SET label = excluded.label, "
+		"updated_at = excluded.updated_at", err);
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, ctx->region_id);
+	db_bind_text(st, 2, code);
+	db_bind_text(st, 3, clean);
+	db_bind_text(st, 4, now);
+	return db_run(st, err) == DB_OK ? 0 : -1;
 }
 
 const char *institution_type_msgid(const char *key, const char *name)
@@ -251,6 +395,8 @@ int64_t institution_type_add(const bireg_ctx *ctx, const char *name, bool is_sch
 				id = db_col_int64(st, 0);
 		}
 	}
+	if (id > 0 && changelog_track(ctx, "institution_type", id, "create", NULL, NULL, err) < 0)
+		id = -1;
 	if (db_join_end(ctx->db, own, id < 0 ? -1 : 0, err) < 0)
 		return -1;
 	return id;
@@ -284,7 +430,7 @@ int institution_type_rename(const bireg_ctx *ctx, int64_t id, const char *name, 
 {
 	bool own;
 	int rc = -1;
-	json_t *t;
+	json_t *t, *before = NULL;
 
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
@@ -292,6 +438,8 @@ int institution_type_rename(const bireg_ctx *ctx, int64_t id, const char *name, 
 	if (!t)
 		goto out;
 	json_decref(t);
+	if (changelog_snapshot(ctx, "institution_type", id, &before, err) < 0)
+		goto out;
 	if (check_type_name(ctx, name, id, err) < 0)
 		goto out;
 	{
@@ -315,7 +463,10 @@ int institution_type_rename(const bireg_ctx *ctx, int64_t id, const char *name, 
 			rc = institution_store_index(ctx, g_array_index(ids, int64_t, i), err);
 		g_array_free(ids, TRUE);
 	}
+	if (rc == 0 && changelog_track(ctx, "institution_type", id, "update", before, NULL, err) < 0)
+		rc = -1;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -323,7 +474,7 @@ int institution_type_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 {
 	bool own;
 	int rc = -1;
-	json_t *t;
+	json_t *t, *before = NULL;
 
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
@@ -336,9 +487,14 @@ int institution_type_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		goto out;
 	}
 	json_decref(t);
+	if (changelog_snapshot(ctx, "institution_type", id, &before, err) < 0)
+		goto out;
 	rc = register_run(ctx, "DELETE FROM institution_type WHERE region_id = $1 AND id = $2", id,
 			  err);
+	if (rc == 0 && changelog_track(ctx, "institution_type", id, "delete", before, NULL, err) < 0)
+		rc = -1;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -379,10 +535,27 @@ char **institution_tags_parse(const char *text)
 
 #define MAX_TAGS 30
 
+/* What check_institution() would read from the database, loaded once for
+ * many inputs (institution_store_write_many): the same checks, answered
+ * from memory. */
+typedef struct check_cache {
+	GHashTable *types;     /* kind id (gint64*) -> type_info* */
+	GHashTable *numbers;   /* school number -> institution id (gint64*; < 0: an input) */
+	GHashTable *number_of; /* institution id (gint64*) -> its school number */
+	GHashTable *areas;     /* area id (gint64*) -> GINT_TO_POINTER(1 + hierarchy index) */
+	GHashTable *postcodes; /* area_postcode_map() */
+} check_cache;
+
+typedef struct type_info {
+	bool is_school;
+	char *name;
+} type_info;
+
 typedef struct checked {
 	bool is_school;
 	int64_t area[2]; /* admin, social; 0 none */
 	GPtrArray *tags; /* char*, owned */
+	const check_cache *cache; /* NULL: read the database */
 } checked;
 
 static void checked_clear(checked *c)
@@ -404,6 +577,17 @@ static int check_areas(const bireg_ctx *ctx, const institution_input *in, checke
 
 		if (id <= 0)
 			continue;
+		if (c->cache) {
+			gpointer hv = g_hash_table_lookup(c->cache->areas, &id);
+			if (!hv)
+				return register_invalid(err, "area_admin", N_("The chosen area does not exist."));
+			h = GPOINTER_TO_INT(hv) - 1;
+			if (c->area[h] && c->area[h] != id)
+				return register_invalid(err, h ? "area_social" : "area_admin",
+							N_("An institution lies in at most one area of each hierarchy."));
+			c->area[h] = id;
+			continue;
+		}
 		st = db_prepare(ctx->db, "SELECT hierarchy FROM area WHERE region_id = $1 AND id = $2",
 				err);
 		if (!st)
@@ -426,7 +610,9 @@ static int check_areas(const bireg_ctx *ctx, const institution_input *in, checke
 		int64_t a;
 		if (c->area[h])
 			continue;
-		a = area_for_postcode(ctx, register_nz(in->postcode), hierarchies[h], err);
+		a = c->cache ? area_postcode_map_get(c->cache->postcodes, register_nz(in->postcode),
+						     hierarchies[h])
+			     : area_for_postcode(ctx, register_nz(in->postcode), hierarchies[h], err);
 		if (a < 0)
 			return -1;
 		c->area[h] = a;
@@ -475,7 +661,12 @@ static int check_institution(const bireg_ctx *ctx, const institution_input *in, 
 				       "carrier_number"};
 
 	/* The kind first: it decides about the school fields. */
-	{
+	if (c->cache) {
+		const type_info *t = g_hash_table_lookup(c->cache->types, &in->type_id);
+		if (!t)
+			return register_invalid(err, "type_id", N_("Please choose the kind of institution."));
+		c->is_school = t->is_school;
+	} else {
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
 			"SELECT is_school FROM institution_type WHERE region_id = $1 AND id = $2", err);
 		int r;
@@ -508,14 +699,48 @@ static int check_institution(const bireg_ctx *ctx, const institution_input *in, 
 		int64_t other;
 		if (!register_digits(in->school_number, 6, 6))
 			return register_invalid(err, "school_number", N_("The school number has six digits, for example 112233."));
-		other = institution_store_by_school_number(ctx, in->school_number, err);
-		if (other < 0)
+		if (c->cache) {
+			const gint64 *o = g_hash_table_lookup(c->cache->numbers, in->school_number);
+			other = o ? *o : 0;
+		} else {
+			other = institution_store_by_school_number(ctx, in->school_number, err);
+		}
+		if (other < 0 && !c->cache)
 			return -1;
 		if (other && other != self)
 			return register_invalid(err, "school_number", N_("Another institution of the region already has this school number."));
 	}
-	if (in->school_form && *in->school_form && !school_form_label(in->school_form))
-		return register_invalid(err, "school_form", N_("Please choose a school form from the list."));
+	if (in->school_form && *in->school_form && !school_form_label(in->school_form)) {
+		/* A code of the region's label table, or any well-formed code
+		 * from the directory import (the ministry adds codes). */
+		g_autofree char *label = NULL;
+		if (!school_form_code_ok(in->school_form))
+			return register_invalid(err, "school_form", N_("Please choose a school form from the list."));
+		if (!in->school_form_any) {
+			label = school_form_label_for(ctx, in->school_form, err);
+			if (!label && err && *err)
+				return -1;
+			/* The code the school already has (from the import) stays valid. */
+			if (!label && self > 0) {
+				g_autoptr(db_stmt) cur = db_prepare(ctx->db,
+					"SELECT 1 FROM institution WHERE region_id = $1 AND id = $2 "
+					"AND school_form = $3", err);
+				int r;
+				if (!cur)
+					return -1;
+				db_bind_int64(cur, 1, ctx->region_id);
+				db_bind_int64(cur, 2, self);
+				db_bind_text(cur, 3, in->school_form);
+				r = db_step(cur, err);
+				if (r < 0)
+					return -1;
+				if (r == DB_ROW)
+					label = g_strdup(in->school_form);
+			}
+			if (!label)
+				return register_invalid(err, "school_form", N_("Please choose a school form from the list."));
+		}
+	}
 	if (in->legal_form && *in->legal_form && !school_legal_form_label(in->legal_form))
 		return register_invalid(err, "legal_form", N_("Please choose public or private."));
 	if (in->carrier_number && *in->carrier_number && !register_digits(in->carrier_number, 1, 10))
@@ -523,6 +748,16 @@ static int check_institution(const bireg_ctx *ctx, const institution_input *in, 
 	if (check_tags(in, c, err) < 0)
 		return -1;
 	return check_areas(ctx, in, c, err);
+}
+
+int institution_input_check(const bireg_ctx *ctx, const institution_input *in, int64_t self,
+			    GError **err)
+{
+	checked c = {0};
+	int rc = check_institution(ctx, in, self, &c, err);
+
+	checked_clear(&c);
+	return rc;
 }
 
 /* ---- institutions: writes ------------------------------------------------ */
@@ -608,6 +843,10 @@ int64_t institution_store_create(const bireg_ctx *ctx, const institution_input *
 		}
 		if (id > 0 && write_links(ctx, id, &c, err) < 0)
 			id = -1;
+		if (id > 0 && changelog_track(ctx, "institution", id,
+					      in->log_action ? in->log_action : "create", NULL,
+					      in->log_summary, err) < 0)
+			id = -1;
 	}
 	checked_clear(&c);
 	if (db_join_end(ctx->db, own, id < 0 ? -1 : 0, err) < 0)
@@ -629,11 +868,13 @@ int institution_store_update(const bireg_ctx *ctx, int64_t id, const institution
 	char now[21];
 	bool own;
 	int rc = -1;
+	json_t *before = NULL; /* the change log's snapshot */
 
 	util_now_iso(now);
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
-	if (require_institution(ctx, id, err) == 0 && check_institution(ctx, in, id, &c, err) == 0) {
+	if (require_institution(ctx, id, err) == 0 && check_institution(ctx, in, id, &c, err) == 0 &&
+	    changelog_snapshot(ctx, "institution", id, &before, err) == 0) {
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
 			"UPDATE institution SET type_id = $2, name = $3, name_extra = $4, "
 			"short_name = $5, street = $6, postcode = $7, city = $8, phone = $9, "
@@ -650,9 +891,14 @@ int institution_store_update(const bireg_ctx *ctx, int64_t id, const institution
 			/* The institution's name is in its people's search text. */
 			if (rc == 0)
 				rc = person_store_reindex_institution(ctx, id, err);
+			if (rc == 0 && changelog_track(ctx, "institution", id,
+						       in->log_action ? in->log_action : "update",
+						       before, in->log_summary, err) < 0)
+				rc = -1;
 		}
 	}
 	checked_clear(&c);
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -661,6 +907,7 @@ int institution_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 	bool own;
 	int rc = -1;
 	int64_t n;
+	json_t *before = NULL; /* the change log's snapshot */
 
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
@@ -682,11 +929,16 @@ int institution_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		register_fail(err, REGISTER_ERROR_IN_USE, N_("This institution cannot be deleted while members of bodies represent it. Change those memberships first."));
 		goto out;
 	}
+	if (changelog_snapshot(ctx, "institution", id, &before, err) < 0)
+		goto out;
 	if (register_run(ctx, "DELETE FROM institution WHERE region_id = $1 AND id = $2", id,
 			 err) < 0)
 		goto out;
 	rc = search_remove(ctx, SEARCH_KIND_INSTITUTION, id, err);
+	if (rc == 0 && changelog_track(ctx, "institution", id, "delete", before, NULL, err) < 0)
+		rc = -1;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -695,7 +947,9 @@ out:
 #define INST_COLS                                                                          \
 	"i.id, i.type_id, i.name, i.name_extra, i.short_name, i.street, i.postcode, i.city, " \
 	"i.phone, i.email, i.website, i.notes, i.school_number, i.school_form, i.legal_form, "  \
-	"i.carrier_number, i.sort_name, i.created_at, i.updated_at, t.key, t.name, t.is_school"
+	"i.carrier_number, i.sort_name, i.created_at, i.updated_at, t.key, t.name, t.is_school, " \
+	"(SELECT l.label FROM school_form_label l WHERE l.region_id = i.region_id "            \
+	"AND l.code = i.school_form)"
 
 static const char *const inst_names[] = {
 	"id", "type_id", "name", "name_extra", "short_name", "street", "postcode", "city",
@@ -715,9 +969,14 @@ static json_t *inst_row(db_stmt *st)
 			json_object_set_new(o, inst_names[i], json_string(register_nz(db_col_text(st, (int)i))));
 	}
 	json_object_set_new(o, "is_school", json_boolean(db_col_int64(st, 21) != 0));
-	form = school_form_label(db_col_text(st, 13));
+	/* The region's label, else the built-in one, else the code itself. */
+	form = db_col_text(st, 22);
+	if (!form)
+		form = school_form_label(db_col_text(st, 13));
+	if (!form)
+		form = db_col_text(st, 13);
 	legal = school_legal_form_label(db_col_text(st, 14));
-	json_object_set_new(o, "school_form_label", json_string(form ? form : ""));
+	json_object_set_new(o, "school_form_label", json_string(register_nz(form)));
 	json_object_set_new(o, "legal_form_label", json_string(legal ? legal : ""));
 	return o;
 }
@@ -843,7 +1102,9 @@ int64_t institution_store_by_school_number(const bireg_ctx *ctx, const char *num
 					   GError **err)
 {
 	g_autoptr(db_stmt) st = db_prepare(ctx->db,
-		"SELECT id FROM institution WHERE region_id = $1 AND school_number = $2", err);
+		/* "<> ''" lets both backends use the partial unique index. */
+		"SELECT id FROM institution WHERE region_id = $1 AND school_number = $2 "
+		"AND school_number <> ''", err);
 	int r;
 
 	if (!st)
@@ -1166,6 +1427,19 @@ json_t *institution_store_tags(const bireg_ctx *ctx, GError **err)
 
 /* ---- search index -------------------------------------------------------- */
 
+/* The text of an institution's entry before its tags: name_extra,
+ * short_name, the kind's name, city, street, postcode, school_number (f,
+ * as stored) and the built-in label of its school form. */
+static void index_text(GString *text, const char *const f[7], const char *school_form)
+{
+	const char *form = school_form_label(school_form);
+
+	for (int c = 0; c < 7; c++)
+		g_string_append_printf(text, "%s%s", c ? " " : "", register_nz(f[c]));
+	if (form)
+		g_string_append_printf(text, " %s", form);
+}
+
 int institution_store_index(const bireg_ctx *ctx, int64_t id, GError **err)
 {
 	g_autoptr(db_stmt) st = db_prepare(ctx->db,
@@ -1176,7 +1450,6 @@ int institution_store_index(const bireg_ctx *ctx, int64_t id, GError **err)
 	g_autoptr(db_stmt) tags = NULL;
 	g_autoptr(GString) text = g_string_new(NULL);
 	g_autofree char *title = NULL;
-	const char *form;
 	int r;
 
 	if (!st)
@@ -1189,11 +1462,12 @@ int institution_store_index(const bireg_ctx *ctx, int64_t id, GError **err)
 	if (r != DB_ROW)
 		return search_remove(ctx, SEARCH_KIND_INSTITUTION, id, err);
 	title = g_strdup(db_col_text(st, 0));
-	for (int c = 1; c <= 7; c++)
-		g_string_append_printf(text, "%s%s", c > 1 ? " " : "", db_col_text(st, c));
-	form = school_form_label(db_col_text(st, 8));
-	if (form)
-		g_string_append_printf(text, " %s", form);
+	{
+		const char *f[7];
+		for (int c = 1; c <= 7; c++)
+			f[c - 1] = db_col_text(st, c);
+		index_text(text, f, db_col_text(st, 8));
+	}
 	tags = db_prepare(ctx->db,
 		"SELECT tag FROM institution_tag WHERE region_id = $1 AND institution_id = $2 "
 		"ORDER BY tag", err);
@@ -1233,5 +1507,477 @@ int institution_store_reindex_all(const bireg_ctx *ctx, GError **err)
 			rc = -1;
 		else
 			rc++;
+	return db_join_end(ctx->db, own, rc, err);
+}
+
+/* ---- many institutions at once ------------------------------------------- */
+#include <stdio.h>
+#define H7T(what) do { if (getenv("H7_TRACE")) fprintf(stderr, "H7 %-12s %8.1f ms\n", what, g_get_monotonic_time() / 1000.0); } while (0)
+
+static void type_info_free(gpointer p)
+{
+	type_info *t = p;
+	g_free(t->name);
+	g_free(t);
+}
+
+static void check_cache_clear(check_cache *cc)
+{
+	g_clear_pointer(&cc->types, g_hash_table_destroy);
+	g_clear_pointer(&cc->numbers, g_hash_table_destroy);
+	g_clear_pointer(&cc->number_of, g_hash_table_destroy);
+	g_clear_pointer(&cc->areas, g_hash_table_destroy);
+	g_clear_pointer(&cc->postcodes, g_hash_table_destroy);
+}
+
+static gint64 *id_dup(int64_t id)
+{
+	gint64 v = id;
+	return g_memdup2(&v, sizeof v);
+}
+
+/* The region's kinds, school numbers, areas and post-code table. */
+static int check_cache_load(const bireg_ctx *ctx, check_cache *cc, GError **err)
+{
+	g_autoptr(db_stmt) st = NULL;
+	int r;
+
+	cc->types = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, type_info_free);
+	cc->numbers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	cc->number_of = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	cc->areas = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	st = db_prepare(ctx->db, "SELECT id, is_school, name FROM institution_type WHERE region_id = $1",
+			err);
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, ctx->region_id);
+	while ((r = db_step(st, err)) == DB_ROW) {
+		type_info *t = g_new0(type_info, 1);
+		t->is_school = db_col_int64(st, 1) != 0;
+		t->name = g_strdup(register_nz(db_col_text(st, 2)));
+		g_hash_table_insert(cc->types, id_dup(db_col_int64(st, 0)), t);
+	}
+	if (r < 0)
+		return -1;
+	g_clear_pointer(&st, db_stmt_free);
+	st = db_prepare(ctx->db, "SELECT id, school_number FROM institution WHERE region_id = $1 "
+			"AND school_number <> ''", err);
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, ctx->region_id);
+	while ((r = db_step(st, err)) == DB_ROW) {
+		int64_t id = db_col_int64(st, 0);
+		g_hash_table_insert(cc->numbers, g_strdup(db_col_text(st, 1)), id_dup(id));
+		g_hash_table_insert(cc->number_of, id_dup(id), g_strdup(db_col_text(st, 1)));
+	}
+	if (r < 0)
+		return -1;
+	g_clear_pointer(&st, db_stmt_free);
+	st = db_prepare(ctx->db, "SELECT id, hierarchy FROM area WHERE region_id = $1", err);
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, ctx->region_id);
+	while ((r = db_step(st, err)) == DB_ROW)
+		g_hash_table_insert(cc->areas, id_dup(db_col_int64(st, 0)),
+				    GINT_TO_POINTER(strcmp(db_col_text(st, 1), AREA_HIERARCHY_ADMIN) ? 2 : 1));
+	if (r < 0)
+		return -1;
+	cc->postcodes = area_postcode_map(ctx, err);
+	return cc->postcodes ? 0 : -1;
+}
+
+/* After input i passed its checks: its school number is taken (as the
+ * write would take it), the old one of an updated institution free. */
+static void check_cache_take(check_cache *cc, int64_t id, size_t i, const char *number)
+{
+	int64_t key = id > 0 ? id : -(int64_t)i - 1;
+	const char *old = g_hash_table_lookup(cc->number_of, &key);
+
+	if (old) {
+		const gint64 *holder = g_hash_table_lookup(cc->numbers, old);
+		if (holder && *holder == key)
+			g_hash_table_remove(cc->numbers, old);
+		g_hash_table_remove(cc->number_of, &key);
+	}
+	if (number && *number) {
+		g_hash_table_insert(cc->numbers, g_strdup(number), id_dup(key));
+		g_hash_table_insert(cc->number_of, id_dup(key), g_strdup(number));
+	}
+}
+
+/* Rows for db_json_rows(), written straight as text (building jansson
+ * objects for thousands of rows cost more than the statements): row_open()
+ * before a row's first field, field_*() for each, row_close() after it,
+ * rows_end() for the text. */
+static void row_open(GString *rows)
+{
+	g_string_append(rows, rows->len ? ",{" : "[{");
+}
+
+static void row_close(GString *rows)
+{
+	g_string_append_c(rows, '}');
+}
+
+static void field_text(GString *rows, const char *name, const char *v)
+{
+	if (rows->str[rows->len - 1] != '{')
+		g_string_append_c(rows, ',');
+	g_string_append_printf(rows, "\"%s\":", name);
+	db_json_text(rows, v);
+}
+
+static void field_int(GString *rows, const char *name, int64_t v)
+{
+	if (rows->str[rows->len - 1] != '{')
+		g_string_append_c(rows, ',');
+	g_string_append_printf(rows, "\"%s\":%" G_GINT64_FORMAT, name, (gint64)v);
+}
+
+static char *rows_end(GString *rows)
+{
+	if (!rows->len)
+		g_string_append_c(rows, '[');
+	g_string_append_c(rows, ']');
+	return g_string_free(rows, FALSE);
+}
+
+/* Runs sql ($1 region, $2 the rows, $3 now unless NULL) once. */
+static int run_rows(const bireg_ctx *ctx, const char *sql, const char *rows, const char *now,
+		    GError **err)
+{
+	g_autoptr(db_stmt) st = db_prepare(ctx->db, sql, err);
+
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, ctx->region_id);
+	db_bind_text(st, 2, rows);
+	if (now)
+		db_bind_text(st, 3, now);
+	return db_run(st, err) == DB_OK ? 0 : -1;
+}
+
+static const char *const inst_json_cols[] = {
+	"id bigint", "type_id bigint", "name text", "name_extra text", "short_name text",
+	"street text", "postcode text", "city text", "phone text", "email text", "website text",
+	"notes text", "school_number text", "school_form text", "legal_form text",
+	"carrier_number text", "sort_name text", NULL};
+
+static void inst_json_row(GString *rows, int64_t id, const institution_input *in)
+{
+	g_autofree char *sort_name = register_sort_key(in->name, NULL);
+	const char *texts[] = {in->name, in->name_extra, in->short_name, in->street,
+			       in->postcode, in->city, in->phone, in->email, in->website,
+			       in->notes, in->school_number, in->school_form, in->legal_form,
+			       in->carrier_number, sort_name};
+
+	row_open(rows);
+	field_int(rows, "id", id);
+	field_int(rows, "type_id", in->type_id);
+	/* inst_json_cols from the third on: the texts in that order. */
+	for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+		g_autofree char *name = g_strndup(inst_json_cols[2 + i],
+						  strcspn(inst_json_cols[2 + i], " "));
+		field_text(rows, name, register_nz(texts[i]));
+	}
+	row_close(rows);
+}
+
+/* New ids for n institutions, in ascending order, as the database would
+ * give them one by one. */
+static int allocate_ids(const bireg_ctx *ctx, int64_t *out, size_t n, GError **err)
+{
+	g_autoptr(db_stmt) st = NULL;
+	size_t k = 0;
+	int r;
+
+	if (n == 0)
+		return 0;
+	if (db_get_backend(ctx->db) == DB_BACKEND_POSTGRES) {
+		st = db_prepare(ctx->db,
+			"SELECT nextval(pg_get_serial_sequence('institution', 'id')) "
+			"FROM generate_series(1, $1) ORDER BY 1", err);
+		if (!st)
+			return -1;
+		db_bind_int64(st, 1, (int64_t)n);
+		while ((r = db_step(st, err)) == DB_ROW && k < n)
+			out[k++] = db_col_int64(st, 0);
+		if (r < 0)
+			return -1;
+		return k == n ? 0 : util_fail(err, BIREG_DB_ERROR, DB_ERROR, "nextval gave too few ids");
+	}
+	/* SQLite gives a new row max(rowid) + 1; the write transaction holds
+	 * the database, so nobody else takes these meanwhile. */
+	st = db_prepare(ctx->db, "SELECT coalesce(max(id), 0) FROM institution", err);
+	if (!st || db_step(st, err) != DB_ROW)
+		return -1;
+	for (k = 0; k < n; k++)
+		out[k] = db_col_int64(st, 0) + 1 + (int64_t)k;
+	return 0;
+}
+
+static int cmp_strp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Writes the rows of the checked inputs: institutions, areas, tags, search
+ * entries, the people's search entries (updates). ids final. */
+static int write_rows(const bireg_ctx *ctx, size_t n, const institution_input *ins,
+		      const int64_t *ids, const bool *is_new, const checked *cs,
+		      const check_cache *cc, GError **err)
+{
+	static const char *const id_cols[] = {"id bigint", NULL};
+	static const char *const area_cols[] = {"id bigint", "area_id bigint", NULL};
+	static const char *const tag_cols[] = {"id bigint", "tag text", NULL};
+	g_autofree char *inst_src = db_json_rows(ctx->db, 2, "x", inst_json_cols);
+	g_autofree char *id_src = db_json_rows(ctx->db, 2, "x", id_cols);
+	g_autofree char *area_src = db_json_rows(ctx->db, 2, "x", area_cols);
+	g_autofree char *tag_src = db_json_rows(ctx->db, 2, "x", tag_cols);
+	GString *news = g_string_new(NULL), *olds = g_string_new(NULL);
+	GString *old_ids = g_string_new(NULL), *area_rows = g_string_new(NULL);
+	GString *tag_rows = g_string_new(NULL);
+	g_autofree char *news_text = NULL, *olds_text = NULL, *old_ids_text = NULL;
+	g_autofree char *areas_text = NULL, *tags_text = NULL;
+	g_autoptr(GPtrArray) titles = g_ptr_array_new();
+	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+	size_t n_old = 0;
+	char now[21];
+
+	util_now_iso(now);
+	for (size_t i = 0; i < n; i++) {
+		g_autoptr(GString) text = g_string_new(NULL);
+		g_autoptr(GPtrArray) tags = g_ptr_array_new();
+		const type_info *t = g_hash_table_lookup(cc->types, &ins[i].type_id);
+		const char *f[7] = {ins[i].name_extra, ins[i].short_name, t ? t->name : "",
+				    ins[i].city, ins[i].street, ins[i].postcode,
+				    ins[i].school_number};
+
+		inst_json_row(is_new[i] ? news : olds, ids[i], &ins[i]);
+		if (!is_new[i]) {
+			row_open(old_ids);
+			field_int(old_ids, "id", ids[i]);
+			row_close(old_ids);
+			n_old++;
+		}
+		for (int h = 0; h < 2; h++) {
+			if (!cs[i].area[h])
+				continue;
+			row_open(area_rows);
+			field_int(area_rows, "id", ids[i]);
+			field_int(area_rows, "area_id", cs[i].area[h]);
+			row_close(area_rows);
+		}
+		for (guint k = 0; k < cs[i].tags->len; k++) {
+			row_open(tag_rows);
+			field_int(tag_rows, "id", ids[i]);
+			field_text(tag_rows, "tag", g_ptr_array_index(cs[i].tags, k));
+			row_close(tag_rows);
+			g_ptr_array_add(tags, g_ptr_array_index(cs[i].tags, k));
+		}
+		/* As institution_store_index() reads it back. */
+		index_text(text, f, ins[i].school_form);
+		g_ptr_array_sort(tags, cmp_strp);
+		for (guint k = 0; k < tags->len; k++)
+			g_string_append_printf(text, " %s", (const char *)g_ptr_array_index(tags, k));
+		g_ptr_array_add(titles, (gpointer)register_nz(ins[i].name));
+		g_ptr_array_add(texts, g_string_free(g_steal_pointer(&text), FALSE));
+	}
+	H7T("build");
+	news_text = rows_end(news);
+	olds_text = rows_end(olds);
+	old_ids_text = rows_end(old_ids);
+	areas_text = rows_end(area_rows);
+	tags_text = rows_end(tag_rows);
+	{
+		g_autofree char *ins_sql = g_strdup_printf(
+			"INSERT INTO institution (id, region_id, type_id, name, name_extra, short_name, "
+			"street, postcode, city, phone, email, website, notes, school_number, "
+			"school_form, legal_form, carrier_number, sort_name, created_at, updated_at) "
+			"SELECT x.id, $1, x.type_id, x.name, x.name_extra, x.short_name, x.street, "
+			"x.postcode, x.city, x.phone, x.email, x.website, x.notes, x.school_number, "
+			"x.school_form, x.legal_form, x.carrier_number, x.sort_name, $3, $3 FROM %s "
+			"ORDER BY x.id", inst_src);
+		g_autofree char *upd_sql = g_strdup_printf(
+			"UPDATE institution SET type_id = x.type_id, name = x.name, "
+			"name_extra = x.name_extra, short_name = x.short_name, street = x.street, "
+			"postcode = x.postcode, city = x.city, phone = x.phone, email = x.email, "
+			"website = x.website, notes = x.notes, school_number = x.school_number, "
+			"school_form = x.school_form, legal_form = x.legal_form, "
+			"carrier_number = x.carrier_number, sort_name = x.sort_name, updated_at = $3 "
+			"FROM %s WHERE institution.region_id = $1 AND institution.id = x.id", inst_src);
+		g_autofree char *del_areas = g_strdup_printf(
+			"DELETE FROM institution_area WHERE region_id = $1 AND institution_id IN "
+			"(SELECT x.id FROM %s)", id_src);
+		g_autofree char *del_tags = g_strdup_printf(
+			"DELETE FROM institution_tag WHERE region_id = $1 AND institution_id IN "
+			"(SELECT x.id FROM %s)", id_src);
+		g_autofree char *ins_areas = g_strdup_printf(
+			"INSERT INTO institution_area (region_id, institution_id, area_id) "
+			"SELECT $1, x.id, x.area_id FROM %s", area_src);
+		g_autofree char *ins_tags = g_strdup_printf(
+			"INSERT INTO institution_tag (region_id, institution_id, tag) "
+			"SELECT $1, x.id, x.tag FROM %s", tag_src);
+
+		if (n - n_old > 0 && run_rows(ctx, ins_sql, news_text, now, err) < 0)
+			return -1;
+		if (n_old > 0 && (run_rows(ctx, upd_sql, olds_text, now, err) < 0 ||
+				  run_rows(ctx, del_areas, old_ids_text, NULL, err) < 0 ||
+				  run_rows(ctx, del_tags, old_ids_text, NULL, err) < 0))
+			return -1;
+		if (strcmp(areas_text, "[]") && run_rows(ctx, ins_areas, areas_text, NULL, err) < 0)
+			return -1;
+		if (strcmp(tags_text, "[]") && run_rows(ctx, ins_tags, tags_text, NULL, err) < 0)
+			return -1;
+	}
+	H7T("rows");
+	if (search_put_many(ctx, SEARCH_KIND_INSTITUTION, n, ids, (const char *const *)titles->pdata,
+			    (const char *const *)texts->pdata, err) < 0)
+		return -1;
+	H7T("search");
+	if (n_old > 0) {
+		/* The institution's name is in its people's search text. */
+		g_autofree char *sql = g_strdup_printf(
+			"SELECT DISTINCT person_id FROM person_affiliation WHERE region_id = $1 AND "
+			"institution_id IN (SELECT x.id FROM %s) ORDER BY person_id", id_src);
+		g_autoptr(db_stmt) st = db_prepare(ctx->db, sql, err);
+		g_autoptr(GArray) people = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		int r;
+		if (!st)
+			return -1;
+		db_bind_int64(st, 1, ctx->region_id);
+		db_bind_text(st, 2, old_ids_text);
+		while ((r = db_step(st, err)) == DB_ROW) {
+			int64_t p = db_col_int64(st, 0);
+			g_array_append_val(people, p);
+		}
+		if (r < 0)
+			return -1;
+		g_clear_pointer(&st, db_stmt_free);
+		for (guint k = 0; k < people->len; k++)
+			if (person_store_index(ctx, g_array_index(people, int64_t, k), err) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* The change-log entries: one changelog_track_many() per run of inputs
+ * with the same action and summary, in the order of the inputs. */
+static int log_many(const bireg_ctx *ctx, size_t n, const institution_input *ins,
+		    const int64_t *ids, const bool *is_new, json_t *befores, GError **err)
+{
+	size_t start = 0;
+
+	while (start < n) {
+		const char *action = ins[start].log_action ? ins[start].log_action
+				   : is_new[start]        ? "create"
+							  : "update";
+		const char *summary = ins[start].log_summary;
+		size_t end = start + 1;
+		json_t *run = json_array();
+		int64_t r;
+
+		while (end < n) {
+			const char *a = ins[end].log_action ? ins[end].log_action
+				      : is_new[end]        ? "create"
+							   : "update";
+			if (strcmp(a, action) || g_strcmp0(ins[end].log_summary, summary))
+				break;
+			end++;
+		}
+		for (size_t i = start; i < end; i++)
+			json_array_append(run, json_array_get(befores, i));
+		r = changelog_track_many(ctx, "institution", ids + start, end - start, action, run,
+					 summary, err);
+		json_decref(run);
+		if (r < 0)
+			return -1;
+		start = end;
+	}
+	return 0;
+}
+
+int institution_store_write_many(const bireg_ctx *ctx, size_t n, const institution_input *ins,
+				 int64_t *ids, size_t *failed, GError **err)
+{
+	check_cache cc = {0};
+	g_autofree checked *cs = g_new0(checked, n ? n : 1);
+	g_autofree bool *is_new = g_new0(bool, n ? n : 1);
+	g_autofree int64_t *old_ids = g_new0(int64_t, n ? n : 1);
+	g_autofree int64_t *new_ids = g_new0(int64_t, n ? n : 1);
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+	json_t *old_snaps = NULL, *befores = NULL;
+	size_t n_old = 0, n_new = 0, k_old = 0, k_new = 0;
+	bool own;
+	int rc = -1;
+
+	if (failed)
+		*failed = 0;
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		is_new[i] = ids[i] <= 0;
+		if (is_new[i]) {
+			n_new++;
+			continue;
+		}
+		if (g_hash_table_contains(seen, &ids[i]))
+			return util_fail(err, BIREG_DB_ERROR, DB_ERROR,
+					 "institution_store_write_many: an institution twice");
+		g_hash_table_add(seen, &ids[i]);
+		old_ids[n_old++] = ids[i];
+	}
+	if (db_join_begin(ctx->db, &own, err) < 0)
+		return -1;
+	H7T("begin");
+	if (check_cache_load(ctx, &cc, err) < 0)
+		goto out;
+	H7T("cache");
+	/* The snapshots of the change log, which also tell which institution
+	 * is not in the region. */
+	old_snaps = changelog_snapshot_many(ctx, "institution", old_ids, n_old, err);
+	if (!old_snaps)
+		goto out;
+	befores = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *before = is_new[i] ? json_null() : json_array_get(old_snaps, k_old++);
+		json_array_append(befores, before);
+		if (json_is_null(before) && !is_new[i]) {
+			if (failed)
+				*failed = i;
+			register_fail(err, REGISTER_ERROR_NOT_FOUND, "no such institution");
+			goto out;
+		}
+		cs[i].cache = &cc;
+		if (check_institution(ctx, &ins[i], is_new[i] ? 0 : ids[i], &cs[i], err) < 0) {
+			if (failed)
+				*failed = i;
+			goto out;
+		}
+		check_cache_take(&cc, is_new[i] ? 0 : ids[i], i, ins[i].school_number);
+	}
+	H7T("snap+check");
+	if (allocate_ids(ctx, new_ids, n_new, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (is_new[i])
+			ids[i] = new_ids[k_new++];
+	if (write_rows(ctx, n, ins, ids, is_new, cs, &cc, err) < 0)
+		goto out;
+	H7T("write_rows");
+	if (log_many(ctx, n, ins, ids, is_new, befores, err) < 0)
+		goto out;
+	H7T("log");
+	rc = 0;
+out:
+	if (rc < 0)
+		for (size_t i = 0; i < n; i++)
+			if (is_new[i])
+				ids[i] = 0;
+	for (size_t i = 0; i < n; i++)
+		checked_clear(&cs[i]);
+	check_cache_clear(&cc);
+	json_decref(old_snaps);
+	json_decref(befores);
 	return db_join_end(ctx->db, own, rc, err);
 }

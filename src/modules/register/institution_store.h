@@ -73,6 +73,21 @@ typedef struct school_form_entry {
 	const char *label;
 } school_form_entry;
 const school_form_entry *school_form_table(size_t *n);
+/* A well-formed Schulform code: 1–10 ASCII letters or digits. */
+bool school_form_code_ok(const char *code);
+/* The label of a code in ctx's region: the region's own (table
+ * school_form_label, set by an admin), else the built-in one; NULL when
+ * neither (err unset) or on a database error (err set). Newly allocated. */
+char *school_form_label_for(const bireg_ctx *ctx, const char *code, GError **err);
+/* Every code the region meets, by code: the built-in ones, those with a
+ * region label and those its institutions carry:
+ * [{code, label (shown), builtin_label, region_label ("" when none),
+ *   builtin (bool), institutions (count)}]. */
+json_t *school_form_list(const bireg_ctx *ctx, GError **err);
+/* Sets the region's label of code; an empty label removes it (the
+ * built-in label shows again). INVALID "code" or "label". */
+int school_form_set_label(const bireg_ctx *ctx, const char *code, const char *label,
+			  GError **err);
 /* The German name of a Rechtsform ("1" öffentlich, "2" privat); NULL for
  * others. */
 const char *school_legal_form_label(const char *code);
@@ -98,14 +113,39 @@ typedef struct institution_input {
 	/* NULL-terminated list of tags (or NULL); each trimmed, 1–60
 	 * characters, duplicates dropped. */
 	const char *const *tags;
+	/* The NRW school directory import (school_import.h): school_form may
+	 * be any code of 1–10 letters and digits, not only a known one (the
+	 * ministry adds codes; the label table shows them). */
+	bool school_form_any;
+	/* The change-log entry this write makes (changelog.h): action NULL
+	 * for the usual "create"/"update", e.g. "import"; summary NULL for
+	 * none (e.g. "Schulverzeichnis, Import Nr. 3"). */
+	const char *log_action, *log_summary;
 } institution_input;
 
 /* Splits the comma-separated input of the form into tags (trimmed, empty
  * ones dropped, duplicates dropped, order kept). Free with g_strfreev. */
 char **institution_tags_parse(const char *text);
 
+/* Checks what create (self 0) or update of institution self would check,
+ * without writing: the kind, lengths, post code, school fields (a school
+ * number another institution has), tags and areas. 0, or -1 with the
+ * first refusal (REGISTER_ERROR_INVALID naming the field) or a database
+ * error. For imports that report every row before writing any. */
+int institution_input_check(const bireg_ctx *ctx, const institution_input *in, int64_t self,
+			    GError **err);
+
 int64_t institution_store_create(const bireg_ctx *ctx, const institution_input *in,
 				 GError **err);
+/* Creates (ids[i] 0) and updates (ids[i] > 0: as institution_store_update)
+ * n institutions at once, all or none (for imports): every input is
+ * checked first, as create and update check it one by one (school
+ * numbers as if the earlier inputs were written), then the rows, areas,
+ * tags, search entries and change-log entries are written with a few
+ * statements whatever n is. The new ids come back in ids. 0, or -1 with
+ * *failed (may be NULL) the index of the refused input; nothing written. */
+int institution_store_write_many(const bireg_ctx *ctx, size_t n, const institution_input *ins,
+				 int64_t *ids, size_t *failed, GError **err);
 /* Replaces every column, the areas and the tags. */
 int institution_store_update(const bireg_ctx *ctx, int64_t id, const institution_input *in,
 			     GError **err);

@@ -21,6 +21,7 @@
 #include "modules/register/body_store.h"
 #include "modules/register/institution_store.h"
 #include "modules/register/register.h"
+#include "modules/register/register_export.h"
 #include "modules/register/register_page.h"
 #include "search/search.h"
 #include "view/form.h"
@@ -288,6 +289,7 @@ static int institutions_list(req_ctx *rc)
 	json_decref(types);
 	json_decref(areas);
 	json_decref(tags);
+	register_export_links(rc, model, "/register/institutionen");
 	return view_page_full(rc, status, "pages/register_institutions",
 			      view_t(rc, N_("Institutions")), model, crumbs(rc, false, NULL));
 }
@@ -418,6 +420,11 @@ static int institution_show(req_ctx *rc)
 	}
 	json_decref(people);
 	json_decref(bodies);
+	{
+		g_autofree char *log_href =
+			register_href_id(rc, "/register/institutionen/", id, "/protokoll");
+		json_object_set_new(model, "changelog_href", json_string(log_href));
+	}
 	return view_page_full(rc, 200, "pages/register_institution", register_jstr(inst, "name"), model,
 			      crumbs(rc, true, NULL));
 }
@@ -486,9 +493,23 @@ static int add_options(form *f, req_ctx *rc)
 				v, register_jstr(x, "label"));
 	}
 	form_add_option(f, "school_form", "", view_t(rc, N_("None")));
-	for (i = 0; i < n; i++) {
-		g_autofree char *label = g_strdup_printf("%s (%s)", forms[i].label, forms[i].code);
-		form_add_option(f, "school_form", forms[i].code, label);
+	{
+		/* Every code the region knows, with its label (school_form_list). */
+		g_autoptr(GError) ferr = NULL;
+		json_t *codes = school_form_list(&rc->ctx, &ferr);
+		if (codes) {
+			json_array_foreach(codes, i, x) {
+				g_autofree char *label = g_strdup_printf("%s (%s)", register_jstr(x, "label"),
+									 register_jstr(x, "code"));
+				form_add_option(f, "school_form", register_jstr(x, "code"), label);
+			}
+			json_decref(codes);
+		} else {
+			for (i = 0; i < n; i++) {
+				g_autofree char *label = g_strdup_printf("%s (%s)", forms[i].label, forms[i].code);
+				form_add_option(f, "school_form", forms[i].code, label);
+			}
+		}
 	}
 	form_add_option(f, "legal_form", "", view_t(rc, N_("None")));
 	form_add_option(f, "legal_form", "1", view_t(rc, N_("public")));

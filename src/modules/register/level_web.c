@@ -20,6 +20,7 @@
 #include "modules/account/perm.h"
 #include "modules/region/region_store.h"
 #include "modules/register/body_store.h"
+#include "modules/register/changelog.h"
 #include "modules/register/register.h"
 #include "modules/register/register_page.h"
 #include "view/form.h"
@@ -143,6 +144,7 @@ static int save_levels(req_ctx *rc, const form *f, size_t n, GError **err)
 	const char *names[LEVELS_MAX], *descs[LEVELS_MAX];
 	int64_t orphaned;
 	int rc_ = -1;
+	json_t *before = NULL; /* the change log's snapshot of every level */
 
 	for (size_t i = 0; i < n; i++) {
 		g_autofree char *name = g_strdup_printf("name_%zu", i + 1);
@@ -164,12 +166,17 @@ static int save_levels(req_ctx *rc, const form *f, size_t n, GError **err)
 				 N_("This level still has bodies. Move them to another level first (edit the body), then remove the level."));
 		goto out;
 	}
+	if (!(before = changelog_levels_snapshot(&rc->ctx, err)))
+		goto out;
 	if (region_store_set_levels(&rc->ctx, names, descs, n, err) < 0)
 		goto out;
 	if (body_store_reindex_all(&rc->ctx, err) < 0)
 		goto out;
+	if (changelog_levels_track(&rc->ctx, before, err) < 0)
+		goto out;
 	rc_ = 0;
 out:
+	json_decref(before);
 	if (rc_ < 0) {
 		db_rollback(rc->ctx.db);
 		return -1;

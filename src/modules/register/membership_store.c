@@ -15,6 +15,7 @@
 
 #include "core/util.h"
 #include "db/db.h"
+#include "modules/register/changelog.h"
 #include "modules/register/register.h"
 #include "view/format.h"
 #include "view/i18n.h"
@@ -449,6 +450,8 @@ int64_t membership_store_create(const bireg_ctx *ctx, const membership_input *in
 			if (db_step(st, err) == DB_ROW)
 				id = db_col_int64(st, 0);
 		}
+		if (id > 0 && changelog_track(ctx, "membership", id, "create", NULL, NULL, err) < 0)
+			id = -1;
 	}
 	if (db_join_end(ctx->db, own, id > 0 ? 0 : -1, err) < 0)
 		return -1;
@@ -458,6 +461,7 @@ int64_t membership_store_create(const bireg_ctx *ctx, const membership_input *in
 int membership_store_update(const bireg_ctx *ctx, int64_t id, const membership_input *in,
 			    GError **err)
 {
+	json_t *before = NULL; /* the change log's snapshot */
 	stored old = {0};
 	bool own = false;
 	int rc = -1, r;
@@ -469,6 +473,8 @@ int membership_store_update(const bireg_ctx *ctx, int64_t id, const membership_i
 	if (r > 0)
 		register_fail(err, REGISTER_ERROR_NOT_FOUND, N_("This membership does not exist."));
 	if (r != 0 || membership_check(ctx, old.body_id, in, &old, err) < 0)
+		goto out;
+	if (changelog_snapshot(ctx, "membership", id, &before, err) < 0)
 		goto out;
 	{
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
@@ -486,9 +492,12 @@ int membership_store_update(const bireg_ctx *ctx, int64_t id, const membership_i
 		if (db_run(st, err) < 0)
 			goto out;
 	}
+	if (changelog_track(ctx, "membership", id, "update", before, NULL, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	stored_clear(&old);
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -496,6 +505,7 @@ int membership_store_end(const bireg_ctx *ctx, int64_t id, const char *day, GErr
 {
 	g_autofree char *today = register_today();
 	const char *d = day && *day ? day : today;
+	json_t *before = NULL; /* the change log's snapshot */
 	stored old = {0};
 	bool own = false;
 	int rc = -1, r;
@@ -515,6 +525,8 @@ int membership_store_end(const bireg_ctx *ctx, int64_t id, const char *day, GErr
 				 N_("The membership cannot end before it starts: the end is before the start."));
 		goto out;
 	}
+	if (changelog_snapshot(ctx, "membership", id, &before, err) < 0)
+		goto out;
 	{
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
 			"UPDATE membership SET end_day = $3, updated_at = $4 WHERE region_id = $1 AND id = $2",
@@ -529,14 +541,18 @@ int membership_store_end(const bireg_ctx *ctx, int64_t id, const char *day, GErr
 		if (db_run(st, err) < 0)
 			goto out;
 	}
+	if (changelog_track(ctx, "membership", id, "update", before, NULL, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	stored_clear(&old);
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
 int membership_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 {
+	json_t *before = NULL; /* the change log's snapshot */
 	stored old = {0};
 	bool own = false;
 	int rc = -1, r;
@@ -558,12 +574,15 @@ int membership_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 			      N_("Personal substitutes stand in for this membership (also in the past). Delete their memberships or choose another member for them first."));
 		goto out;
 	}
-	if (register_run(ctx, "DELETE FROM membership WHERE region_id = $1 AND id = $2", id,
-			 err) < 0)
+	if (changelog_snapshot(ctx, "membership", id, &before, err) < 0 ||
+	    register_run(ctx, "DELETE FROM membership WHERE region_id = $1 AND id = $2", id,
+			 err) < 0 ||
+	    changelog_track(ctx, "membership", id, "delete", before, NULL, err) < 0)
 		goto out;
 	rc = 0;
 out:
 	stored_clear(&old);
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 

@@ -22,6 +22,7 @@
 #include "core/text.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "modules/register/changelog.h"
 #include "modules/register/register.h"
 #include "search/search.h"
 #include "view/format.h"
@@ -217,10 +218,21 @@ int person_store_exists(const bireg_ctx *ctx, int64_t id, GError **err)
 	return person_exists(ctx, id, err);
 }
 
+/* The person exists and was not erased (Art. 17): an erased person's row
+ * only keeps official records consistent and takes no new data. */
 static int need_person(const bireg_ctx *ctx, int64_t id, GError **err)
 {
-	int r = person_exists(ctx, id, err);
+	int64_t erased = register_count(ctx,
+		"SELECT count(*) FROM person WHERE region_id = $1 AND id = $2 AND erased_at IS NOT NULL",
+		id, err);
+	int r;
 
+	if (erased < 0)
+		return -1;
+	if (erased > 0)
+		return register_fail(err, REGISTER_ERROR_IN_USE,
+				     N_("The data of this person have been erased; the record cannot be changed."));
+	r = person_exists(ctx, id, err);
 	if (r < 0)
 		return -1;
 	if (r == 0)
@@ -275,7 +287,7 @@ int person_store_index(const bireg_ctx *ctx, int64_t id, GError **err)
 		return no_region(err);
 	st = db_prepare(ctx->db,
 		"SELECT title, first_name, last_name, function, email, city FROM person "
-		"WHERE region_id = $1 AND id = $2", err);
+		"WHERE region_id = $1 AND id = $2 AND erased_at IS NULL", err);
 	if (!st)
 		return -1;
 	db_bind_int64(st, 1, ctx->region_id);
@@ -321,7 +333,7 @@ static int reindex_all_in(const bireg_ctx *ctx, GError **err)
 	{
 		g_autoptr(db_stmt) del = db_prepare(ctx->db,
 			"DELETE FROM search_entry WHERE region_id = $1 AND kind = $2 AND ref_id NOT IN "
-			"(SELECT id FROM person WHERE region_id = $1)", err);
+			"(SELECT id FROM person WHERE region_id = $1 AND erased_at IS NULL)", err);
 		if (!del)
 			return -1;
 		db_bind_int64(del, 1, ctx->region_id);
@@ -353,7 +365,7 @@ static int reindex_all_in(const bireg_ctx *ctx, GError **err)
 	}
 	g_autoptr(db_stmt) st = db_prepare(ctx->db,
 		"SELECT id, title, first_name, last_name, function, email, city FROM person "
-		"WHERE region_id = $1 ORDER BY id", err);
+		"WHERE region_id = $1 AND erased_at IS NULL ORDER BY id", err);
 	if (!st)
 		return -1;
 	db_bind_int64(st, 1, ctx->region_id);
@@ -512,12 +524,16 @@ int64_t person_store_create(const bireg_ctx *ctx, const person_input *in, GError
 	}
 	if (id > 0 && person_store_index(ctx, id, err) < 0)
 		id = -1;
+	if (id > 0 && changelog_track(ctx, "person", id, in->log_action ? in->log_action : "create",
+				      NULL, in->log_summary, err) < 0)
+		id = -1;
 	return db_join_end(ctx->db, own, id > 0 ? 0 : -1, err) < 0 ? -1 : id;
 }
 
 int person_store_update(const bireg_ctx *ctx, int64_t id, const person_input *in, GError **err)
 {
 	g_autofree char *sort_name = NULL;
+	json_t *before = NULL; /* the change log's snapshot */
 	char now[21];
 	int rc = -1;
 	bool own;
@@ -530,6 +546,10 @@ int person_store_update(const bireg_ctx *ctx, int64_t id, const person_input *in
 	util_now_iso(now);
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
+	if (need_person(ctx, id, err) < 0)
+		goto out;
+	if (changelog_snapshot(ctx, "person", id, &before, err) < 0)
+		goto out;
 	{
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
 			"UPDATE person SET address_form = $3, title = $4, first_name = $5, "
@@ -551,7 +571,11 @@ int person_store_update(const bireg_ctx *ctx, int64_t id, const person_input *in
 		}
 	}
 	rc = person_store_index(ctx, id, err);
+	if (rc == 0 && changelog_track(ctx, "person", id, in->log_action ? in->log_action : "update",
+				       before, in->log_summary, err) < 0)
+		rc = -1;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -563,6 +587,7 @@ int person_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 		"DELETE FROM person_affiliation WHERE region_id = $1 AND person_id = $2",
 		"DELETE FROM person WHERE region_id = $1 AND id = $2",
 	};
+	json_t *before = NULL; /* the change log's snapshot */
 	int64_t memberships = 0;
 	int rc = -1;
 	bool own;
@@ -582,11 +607,16 @@ int person_store_delete(const bireg_ctx *ctx, int64_t id, GError **err)
 			      N_("This person is or was a member of a body and cannot be deleted. The memberships are part of the bodies' history; remove them first if they were entered by mistake."));
 		goto out;
 	}
+	if (changelog_snapshot(ctx, "person", id, &before, err) < 0)
+		goto out;
 	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++)
 		if (register_run(ctx, steps[i], id, err) < 0)
 			goto out;
 	rc = search_remove(ctx, SEARCH_KIND_PERSON, id, err);
+	if (rc == 0 && changelog_track(ctx, "person", id, "delete", before, NULL, err) < 0)
+		rc = -1;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -596,12 +626,12 @@ out:
 	"p.id, p.address_form, p.title, p.first_name, p.last_name, p.letter_salutation, "           \
 	"p.function, p.phone, p.mobile, p.email, p.street, p.postcode, p.city, "                    \
 	"p.preferred_channel, p.legal_basis, p.legal_basis_note, p.notes, p.sort_name, "            \
-	"p.created_at, p.updated_at"
+	"p.created_at, p.updated_at, p.erased_at"
 static const char *const person_col_names[] = {
 	"id", "address_form", "title", "first_name", "last_name", "letter_salutation",
 	"function", "phone", "mobile", "email", "street", "postcode", "city",
 	"preferred_channel", "legal_basis", "legal_basis_note", "notes", "sort_name",
-	"created_at", "updated_at",
+	"created_at", "updated_at", "erased_at",
 };
 
 static json_t *text_or_null(const char *s)
@@ -777,6 +807,7 @@ json_t *person_store_get(const bireg_ctx *ctx, int64_t id, GError **err)
 		return NULL;
 	}
 	p = person_from_row(st);
+	json_object_set_new(p, "erased", json_boolean(!db_col_is_null(st, 20)));
 	{
 		g_autofree char *name = person_display_name(register_jstr(p, "title"), register_jstr(p, "first_name"),
 							    register_jstr(p, "last_name"));
@@ -913,6 +944,8 @@ static void q_from_where(query *q, const bireg_ctx *ctx, const person_filter *f,
 		g_string_append(q->sql, " AND p.preferred_channel = ");
 		q_text(q, f->channel);
 	}
+	if (!f->include_erased)
+		g_string_append(q->sql, " AND p.erased_at IS NULL");
 	if (f->publish_consent == 1)
 		g_string_append(q->sql, " AND p.id IN " CONSENT_PUBLISH_GIVEN);
 	else if (f->publish_consent == 0)
@@ -1293,6 +1326,8 @@ int64_t person_consent_record(const bireg_ctx *ctx, int64_t person_id, const cha
 				id = -1;
 		}
 	}
+	if (id > 0 && changelog_track(ctx, "consent", id, "create", NULL, NULL, err) < 0)
+		id = -1;
 	return db_join_end(ctx->db, own, id > 0 ? 0 : -1, err) < 0 ? -1 : id;
 }
 
@@ -1382,6 +1417,8 @@ int64_t affiliation_add(const bireg_ctx *ctx, int64_t person_id, int64_t institu
 			goto out;
 		if (person_store_index(ctx, person_id, err) < 0)
 			goto out;
+		if (changelog_track(ctx, "affiliation", got, "create", NULL, NULL, err) < 0)
+			goto out;
 		id = got;
 	}
 out:
@@ -1394,11 +1431,14 @@ int affiliation_delete(const bireg_ctx *ctx, int64_t person_id, int64_t affiliat
 	int64_t owner = 0;
 	int rc = -1;
 	bool own;
+	json_t *before = NULL; /* the change log's snapshot */
 
 	if (ctx->region_id <= 0)
 		return no_region(err);
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
+	if (changelog_snapshot(ctx, "affiliation", affiliation_id, &before, err) < 0)
+		goto out;
 	{
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
 			"DELETE FROM person_affiliation WHERE region_id = $1 AND id = $2 AND "
@@ -1416,7 +1456,11 @@ int affiliation_delete(const bireg_ctx *ctx, int64_t person_id, int64_t affiliat
 		goto out;
 	}
 	rc = person_store_index(ctx, owner, err);
+	if (rc == 0 && changelog_track(ctx, "affiliation", affiliation_id, "delete", before, NULL,
+				       err) < 0)
+		rc = -1;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
@@ -1470,12 +1514,15 @@ int person_link_account(const bireg_ctx *ctx, int64_t person_id, int64_t account
 	int rc = -1;
 	bool own;
 	db_status r;
+	json_t *before = NULL; /* the change log's snapshot */
 
 	if (ctx->region_id <= 0)
 		return no_region(err);
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
 	if (need_person(ctx, person_id, err) < 0)
+		goto out;
+	if (changelog_snapshot(ctx, "account", person_id, &before, err) < 0)
 		goto out;
 	{
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
@@ -1536,24 +1583,43 @@ int person_link_account(const bireg_ctx *ctx, int64_t person_id, int64_t account
 		if (db_run(st, err) < 0)
 			goto out;
 	}
+	if (changelog_track(ctx, "account", person_id, before ? "update" : "create", before, NULL,
+			    err) < 0)
+		goto out;
 	rc = 0;
 out:
+	json_decref(before);
 	return db_join_end(ctx->db, own, rc, err);
 }
 
 int person_unlink_account(const bireg_ctx *ctx, int64_t person_id, GError **err)
 {
 	g_autoptr(db_stmt) st = NULL;
+	json_t *before = NULL; /* the change log's snapshot */
+	int rc = -1;
+	bool own;
 
 	if (ctx->region_id <= 0)
 		return no_region(err);
+	if (db_join_begin(ctx->db, &own, err) < 0)
+		return -1;
+	if (changelog_snapshot(ctx, "account", person_id, &before, err) < 0)
+		goto out;
 	st = db_prepare(ctx->db, "DELETE FROM account_person WHERE region_id = $1 AND person_id = $2",
 			err);
 	if (!st)
-		return -1;
+		goto out;
 	db_bind_int64(st, 1, ctx->region_id);
 	db_bind_int64(st, 2, person_id);
-	return db_run(st, err) < 0 ? -1 : 0;
+	if (db_run(st, err) < 0)
+		goto out;
+	if (changelog_track(ctx, "account", person_id, "delete", before, NULL, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	g_clear_pointer(&st, db_stmt_free);
+	json_decref(before);
+	return db_join_end(ctx->db, own, rc, err);
 }
 
 int64_t person_for_account(const bireg_ctx *ctx, int64_t account_id, GError **err)

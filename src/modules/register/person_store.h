@@ -53,6 +53,10 @@ typedef struct person_input {
 					  "legitimate_interest" */
 	const char *legal_basis_note;
 	const char *notes;
+	/* The change-log entry this write makes (changelog.h): action NULL
+	 * for the usual "create"/"update", e.g. "import"; summary NULL for
+	 * none (e.g. "Import Nr. 12 (kontakte.xlsx)"). */
+	const char *log_action, *log_summary;
 } person_input;
 
 /*
@@ -93,7 +97,9 @@ int person_store_exists(const bireg_ctx *ctx, int64_t id, GError **err);
  *   the columns (id, address_form, title, first_name, last_name,
  *   letter_salutation, function, phone, mobile, email, street, postcode,
  *   city, preferred_channel, legal_basis, legal_basis_note, notes,
- *   sort_name, created_at, updated_at), plus
+ *   sort_name, created_at, updated_at, erased_at ("" when not erased)), plus
+ *   erased (bool: Art. 17 erasure, privacy.h; names are then empty and
+ *   last_name is "Anonymisierte Person"),
  *   display_name, letter_salutation_default (generated),
  *   letter_salutation_effective (the free one, else the default);
  *   account: null or {id, email, display_name};
@@ -117,6 +123,7 @@ typedef struct person_filter {
 				   given; 0: not given (withdrawn or never asked) */
 	const char *q;          /* NULL/"": no search; else search words (rank order) */
 	const char *sort;       /* "name" (default), "email", "updated" (newest first) */
+	bool include_erased;    /* false: people erased under Art. 17 are left out */
 	int64_t limit;          /* rows per page, 1..200 (0: 50) */
 	int64_t offset;
 } person_filter;

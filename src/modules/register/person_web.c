@@ -22,6 +22,7 @@
 #include "modules/register/body_store.h"
 #include "modules/register/person_store.h"
 #include "modules/register/register.h"
+#include "modules/register/register_export.h"
 #include "modules/register/register_page.h"
 #include "search/search.h"
 #include "view/form.h"
@@ -240,6 +241,15 @@ static int person_new(req_ctx *rc)
 	return form_page(rc, 200, f, NULL);
 }
 
+/* Editing an erased person is refused: 409 with the reason. */
+static int refuse_erased(req_ctx *rc, json_t *p)
+{
+	if (!json_is_true(json_object_get(p, "erased")))
+		return 0;
+	rc->error_message = N_("The data of this person have been erased; the record cannot be changed.");
+	return 409;
+}
+
 static int person_edit(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
@@ -253,6 +263,10 @@ static int person_edit(req_ctx *rc)
 	p = person_store_get(&rc->ctx, id, &err);
 	if (!p)
 		return register_store_failed(rc, "reading a person", err);
+	if ((r = refuse_erased(rc, p))) {
+		json_decref(p);
+		return r;
+	}
 	form_set_json(f, p);
 	json_t *acc = json_object_get(p, "account");
 	form_set(f, "account_email", json_is_object(acc) ? register_jstr(acc, "email") : "");
@@ -360,6 +374,10 @@ static int person_save(req_ctx *rc, int64_t id)
 		p = person_store_get(&rc->ctx, id, &err);
 		if (!p)
 			return register_store_failed(rc, "reading a person", err);
+		if ((r = refuse_erased(rc, p))) {
+			json_decref(p);
+			return r;
+		}
 	}
 	/* Every message at once: the field checks, then those across fields. */
 	form_read(f, rc);
@@ -574,7 +592,15 @@ static int person_detail_page(req_ctx *rc, int64_t id, int status, const char *n
 	decorate_memberships(rc, p);
 	decorate_consents(rc, p);
 
+	/* An erased person (Art. 17, privacy.h) shows the translation of
+	 * "Anonymisierte Person" and offers no edits. */
+	bool erased = json_is_true(json_object_get(p, "erased"));
+	if (erased)
+		json_object_set_new(p, "display_name", json_string(view_t(rc, N_("Anonymised person"))));
 	const char *display = register_jstr(p, "display_name");
+	g_autofree char *erased_at = view_datetime(rc, register_jstr(p, "erased_at"));
+	g_autofree char *export_href = register_href_id(rc, LIST_PATH "/", id, "/auskunft");
+	g_autofree char *erase_href = register_href_id(rc, LIST_PATH "/", id, "/loeschen-dsgvo");
 	g_autofree char *edit = register_href_id(rc, LIST_PATH "/", id, "/bearbeiten");
 	g_autofree char *del = register_href_id(rc, LIST_PATH "/", id, "/loeschen");
 	g_autofree char *aff_action = register_href_id(rc, LIST_PATH "/", id, "/zugehoerigkeiten");
@@ -607,6 +633,14 @@ static int person_detail_page(req_ctx *rc, int64_t id, int status, const char *n
 			  "has_affiliations", json_array_size(json_object_get(p, "affiliations")) > 0,
 			  "has_memberships", json_array_size(json_object_get(p, "memberships")) > 0,
 			  "affiliation_form", affm, "consent_form", conm, "errors", errors);
+	json_object_set_new(model, "erased", json_boolean(erased));
+	json_object_set_new(model, "erased_label", json_string(erased_at));
+	json_object_set_new(model, "export_href", json_string(export_href));
+	json_object_set_new(model, "erase_href", json_string(erase_href));
+	{
+		g_autofree char *log_href = register_href_id(rc, LIST_PATH "/", id, "/protokoll");
+		json_object_set_new(model, "changelog_href", json_string(log_href));
+	}
 	return view_page_full(rc, status, "pages/register_person", display, model,
 			      breadcrumb(rc, true));
 }
@@ -959,6 +993,7 @@ static int person_list(req_ctx *rc)
 		"searching", *q != '\0', "page", (json_int_t)pg.page, "errors",
 		view_form_errors(q_fields, q_msgs, 1));
 	json_decref(list);
+	register_export_links(rc, model, LIST_PATH);
 	return view_page_full(rc, status, "pages/register_person_list", view_t(rc, N_("People")),
 			      model, breadcrumb(rc, false));
 }

@@ -24,7 +24,9 @@
 #include "modules/register/body_store.h"
 #include "modules/register/institution_store.h"
 #include "modules/register/person_store.h"
+#include "modules/register/privacy.h"
 #include "modules/register/register.h"
+#include "modules/register/school_import.h"
 
 #define AREAS_FILE "duisburg_stadtbezirke_ortsteile.csv"
 #define SCHOOLS_FILE "schuldaten_duisburg_2022-06.csv"
@@ -140,90 +142,41 @@ static int load_areas(const bireg_ctx *ctx, const char *data_dir, GError **err)
 
 /* ---- schools ----------------------------------------------------------------- */
 
-/* "a" and "b" joined by a space, either may be empty. */
-static char *join2(const char *a, const char *b)
-{
-	if (!*a)
-		return g_strdup(b);
-	if (!*b)
-		return g_strdup(a);
-	return g_strconcat(a, " ", b, NULL);
-}
+/* The demo region's Gemeinde: Duisburg. */
+#define DEMO_SCHOOL_KEY "05112000"
 
-/* The columns of the school directory the demo reads. */
-enum {
-	S_NUMBER, S_FORM, S_NAME1, S_NAME2, S_NAME3, S_SHORT, S_POSTCODE, S_CITY, S_STREET,
-	S_AREA_CODE, S_PHONE, S_EMAIL, S_WEBSITE, S_LEGAL, S_CARRIER, S_N
-};
-static const char *const school_columns[S_N] = {
-	"Schulnummer", "Schulform", "Schulbezeichnung_1", "Schulbezeichnung_2",
-	"Schulbezeichnung_3", "Kurzbezeichnung", "PLZ", "Ort", "Strasse", "Telefonvorwahl",
-	"Telefon", "E-Mail", "Homepage", "Rechtsform", "Traegernummer",
-};
-
-/* Creates or updates (by Schulnummer) every school of the file; the area
- * comes from the post-code table. Returns the number of schools, or -1. */
+/* The schools of the file, through the school directory import
+ * (school_import.c) as an office would import them: the region's key, one
+ * batch in the import history. A second run leaves the schools as the
+ * office keeps them (it imports the directory itself then). Returns 0 or -1. */
 static int load_schools(const bireg_ctx *ctx, const char *data_dir, GError **err)
 {
 	g_autofree char *path = data_path(data_dir, SCHOOLS_FILE);
-	csv_options opt = {.drop_trailing_empty = true};
-	g_autoptr(csv_table) t = csv_read_file(path, &opt, err);
-	int col[S_N];
-	int64_t type;
-	int n = 0;
+	g_autofree char *data = NULL;
+	g_auto(GStrv) keys = school_keys_get(ctx, err);
+	gsize len = 0;
+	int64_t done;
 
-	if (!t)
+	if (!keys)
 		return -1;
-	if (t->records->len < 1)
-		return util_fail(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s is empty", path);
-	for (int c = 0; c < S_N; c++) {
-		col[c] = csv_header_index(g_ptr_array_index(t->records, 0), school_columns[c]);
-		if (col[c] < 0)
-			return util_fail(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: no column %s",
-					 path, school_columns[c]);
-	}
-	type = institution_type_id_by_key(ctx, "school", err);
-	if (type <= 0)
-		return type < 0 ? -1
-				: util_fail(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-					    "the region has no kind of institution \"school\"");
-	for (guint i = 1; i < t->records->len; i++) {
-		csv_record *r = g_ptr_array_index(t->records, i);
-#define F(c) csv_record_get(r, (size_t)col[c])
-		g_autofree char *extra = join2(F(S_NAME2), F(S_NAME3));
-		g_autofree char *phone = join2(F(S_AREA_CODE), F(S_PHONE));
-		const char *web = F(S_WEBSITE);
-		institution_input in = {
-			.type_id = type,
-			.name = F(S_NAME1),
-			.name_extra = extra,
-			.short_name = F(S_SHORT),
-			.street = F(S_STREET),
-			.postcode = F(S_POSTCODE),
-			.city = F(S_CITY),
-			.phone = phone,
-			.email = F(S_EMAIL),
-			/* The directory has a few addresses without a scheme. */
-			.website = g_str_has_prefix(web, "http://") || g_str_has_prefix(web, "https://")
-					   ? web
-					   : "",
-			.school_number = F(S_NUMBER),
-			.school_form = F(S_FORM),
-			.legal_form = F(S_LEGAL),
-			.carrier_number = F(S_CARRIER),
-		};
-		int64_t id = institution_store_by_school_number(ctx, F(S_NUMBER), err);
-#undef F
-		if (id < 0)
+	if (!keys[0]) {
+		const char *const demo_keys[] = {DEMO_SCHOOL_KEY, NULL};
+		if (school_keys_set(ctx, demo_keys, err) < 0)
 			return -1;
-		if (id > 0 ? institution_store_update(ctx, id, &in, err) < 0
-			   : institution_store_create(ctx, &in, err) < 0) {
-			g_prefix_error(err, "%s, line %zu: ", path, r->line);
-			return -1;
-		}
-		n++;
 	}
-	return n;
+	done = register_count(ctx, "SELECT count(*) FROM import_batch WHERE region_id = $1 "
+			      "AND kind = 'schools' AND state = 'done' AND id > $2", 0, err);
+	if (done < 0)
+		return -1;
+	if (done > 0)
+		return 0;
+	if (!g_file_get_contents(path, &data, &len, err))
+		return -1;
+	if (school_import_run(ctx, SCHOOLS_FILE, data, len, false, NULL, err) < 0) {
+		g_prefix_error(err, "%s: ", path);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- other institutions --------------------------------------------------- */
@@ -266,6 +219,10 @@ static const struct demo_institution {
 	 "Berufsberatung, Übergang Schule–Beruf"},
 	{"jobcenter", "authority", "Jobcenter Duisburg", NULL, NULL, NULL, "Duisburg",
 	 "Übergang Schule–Beruf"},
+	/* Entered twice, spelt a little differently: a likely duplicate of
+	 * the Kita-Verbund for the office to merge (register_dupes.h). */
+	{"traeger2", "provider", "Kita Verbund Beispielhafen GmbH", NULL, "Straße der Kinderrechte 3",
+	 "47057", "Duisburg", "Kita-Träger"},
 };
 
 /* Schools the demo's people work at: key -> Schulnummer. */
@@ -446,6 +403,15 @@ static const struct demo_person {
 	 "verein", "gabriele.beispielkamp@example.org", 1, NULL},
 	{"holger", "herr", NULL, "Holger", "Exempelberg", "Schatzmeister", "verein",
 	 "holger.exempelberg@example.org", -1, NULL},
+	/* Likely duplicates for the office to merge (register_dupes.h): the
+	 * same teacher entered twice (umlauts written out, the e-mail address
+	 * in another case), and the Kita's head once more with an initial. */
+	{"joerg", "herr", NULL, "Jörg", "Müller", "Lehrer", "ge_sued", "joerg.mueller@example.org",
+	 -1, NULL},
+	{"joerg2", "herr", NULL, "Joerg", "Mueller", "Lehrer, Beratung", "ge_sued",
+	 "Joerg.Mueller@example.org", -1, NULL},
+	{"katharina2", "frau", NULL, "K.", "Musterfrau", "Kita-Leitung", "kita",
+	 "k.musterfrau@example.org", -1, NULL},
 };
 
 static int load_people(const bireg_ctx *ctx, demo_ids *ids, GError **err)
@@ -877,6 +843,25 @@ static int link_accounts(const bireg_ctx *ctx, demo_ids *ids, GError **err)
 	return 0;
 }
 
+/* ---- data protection --------------------------------------------------------- */
+
+/* Werner Altbeispiel, a former member of the Lenkungskreis, asked for
+ * erasure (Art. 17): his row stays as "Anonymisierte Person", so the body's
+ * history holds. And the region's retention periods and its
+ * data-protection officer (privacy.h). */
+static int load_privacy(const bireg_ctx *ctx, demo_ids *ids, GError **err)
+{
+	json_t *days = json_pack("{s:i,s:i,s:i,s:i}", "change_log", 3650, "import_files", 30,
+				 "former_affiliations", 1825, "inactive_contacts", 0);
+	int r = privacy_retention_set(ctx, days, err);
+
+	json_decref(days);
+	if (r < 0 || privacy_dpo_set(ctx, "Datenschutzbeauftragte der Stadt Duisburg (Demo)",
+				     "datenschutz@example.org", "+49 203 000 00-99", err) < 0)
+		return -1;
+	return privacy_erase(ctx, ids_get(ids->person, "werner"), err) < 0 ? -1 : 0;
+}
+
 /* ---- a second run ----------------------------------------------------------- */
 
 static int64_t count_bodies(const bireg_ctx *ctx, GError **err)
@@ -916,7 +901,7 @@ int register_demo_load(const bireg_ctx *ctx, const char *data_dir, json_t *struc
 	}
 	if (load_institutions(ctx, &ids, err) < 0 || load_people(ctx, &ids, err) < 0 ||
 	    load_bodies(ctx, structure, &ids, err) < 0 || load_memberships(ctx, &ids, err) < 0 ||
-	    link_accounts(ctx, &ids, err) < 0)
+	    link_accounts(ctx, &ids, err) < 0 || load_privacy(ctx, &ids, err) < 0)
 		goto out;
 	rc = 0;
 out:

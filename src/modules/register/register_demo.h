@@ -18,8 +18,10 @@
  *              Stadtbibliothek, Kommunales Integrationszentrum, Referat für
  *              Gleichberechtigung, Büro Bildungsregion, the Förderverein, a
  *              Kita-Träger and a Kita, IHK, Handwerkskammer, Universität,
- *              Agentur für Arbeit, Jobcenter); the Schulamt is the school
- *              directory's own row (Schulnummer 600112);
+ *              Agentur für Arbeit, Jobcenter), and the Kita-Träger a second
+ *              time as "Kita Verbund Beispielhafen GmbH" (a likely
+ *              duplicate); the Schulamt is the school directory's own row
+ *              (Schulnummer 600112);
  *   bodies     "Regionale Bildungskonferenz" (conference, public, level 1),
  *              "Lenkungskreis" (steering, level 2, not public, co-chairs,
  *              consensus, quorum both_partners), the four Handlungsforen
@@ -33,6 +35,9 @@
  *              affiliations, consents to publish the name (some given, one
  *              withdrawn, the rest never asked) and memberships on every
  *              level, incl. personal substitutes and one former member;
+ *              likely duplicates: "Jörg Müller" and "Joerg Mueller" (the
+ *              same e-mail address in another case), "K. Musterfrau" and
+ *              Katharina Musterfrau;
  *   accounts   the demo accounts' persons: Mika Vorsitz (co-chair, Vorsitz,
  *              partner side kommune, of the Lenkungskreis), Sam Mitglied
  *              (member of the Handlungsforum Bildungsberatung im Lebenslauf),

@@ -116,6 +116,10 @@ static int overview(req_ctx *rc)
 	json_array_append_new(links, overview_link(rc, "/register/gremien", N_("Bodies"),
 					  N_("Bodies on every level with their rules of procedure "
 					     "and members.")));
+	json_array_append_new(links, overview_link(rc, "/register/protokoll",
+					  N_("Change log of the register"),
+					  N_("Who changed what and when in the register, and every "
+					     "export of lists with personal data.")));
 	json_array_append_new(links, overview_link(rc, "/register/netzwerk", N_("Network matrix"),
 					  N_("Which institution is represented in which body: to "
 					     "print and to export.")));
@@ -129,6 +133,22 @@ static int overview(req_ctx *rc)
 	json_array_append_new(links, overview_link(rc, "/register/ebenen", N_("Levels"),
 					  N_("The levels the bodies belong to, with their names and "
 					     "descriptions.")));
+	json_array_append_new(links, overview_link(rc, "/register/import", N_("Imports"),
+					  N_("People and institutions from CSV or Excel files: "
+					     "column mapping, preview, import; every import so far.")));
+	json_array_append_new(links, overview_link(rc, "/register/import/schulen",
+					  N_("Import the school directory"),
+					  N_("The schools of the region from the NRW school directory: "
+					     "preview, import and update.")));
+	json_array_append_new(links, overview_link(rc, "/register/schulformen", N_("School forms"),
+					  N_("The codes of the school forms and their labels.")));
+	json_array_append_new(links, overview_link(rc, "/register/dubletten", N_("Likely duplicates"),
+					  N_("People and institutions that may have been entered "
+					     "twice: check them and merge them.")));
+	json_array_append_new(links, overview_link(rc, "/register/datenschutz", N_("Data protection"),
+					  N_("Retention periods, the record of processing "
+					     "activities; a person's data export and erasure are on "
+					     "their page.")));
 	json_array_append_new(links, overview_link(rc, "/gremien", N_("Public body pages"),
 					  N_("What the public sees of the bodies.")));
 

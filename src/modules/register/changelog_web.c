@@ -1,0 +1,489 @@
+/*
+ * changelog_web.c — the change log's pages (changelog_web.h).
+ *
+ * The log keeps raw values (text of the fields, ids, "1"/"0", ISO days);
+ * this file turns them into what the office reads: field names by the
+ * labels of the edit forms (the same msgids), days in German, yes/no, the
+ * action and the part of the record in words, the time in Europe/Berlin.
+ * The JSON answer keeps the raw values next to the labels.
+ */
+#include "modules/register/changelog_web.h"
+
+#include <string.h>
+
+#include "db/db.h"
+#include "modules/account/perm.h"
+#include "modules/register/changelog.h"
+#include "modules/register/person_store.h"
+#include "modules/register/register.h"
+#include "modules/register/register_page.h"
+#include "view/format.h"
+#include "view/form.h"
+#include "view/i18n.h"
+#include "view/listing.h"
+#include "view/view.h"
+
+#define PER_PAGE 50
+
+/* ---- labels ------------------------------------------------------------- */
+
+typedef struct label {
+	const char *key;
+	const char *msgid;
+} label;
+
+/* Field -> the label of its form field (same English text, so the same
+ * German), or a label of its own. */
+static const label field_labels[] = {
+	{"address_form", N_("Form of address")},
+	{"title", N_("Academic title")},
+	{"first_name", N_("First name")},
+	{"last_name", N_("Last name")},
+	{"letter_salutation", N_("Letter salutation")},
+	{"function", N_("Function")},
+	{"phone", N_("Phone")},
+	{"mobile", N_("Mobile phone")},
+	{"email", N_("Email address")},
+	{"street", N_("Street and number")},
+	{"postcode", N_("Postcode")},
+	{"city", N_("Town or city")},
+	{"preferred_channel", N_("Preferred channel")},
+	{"legal_basis", N_("Legal basis of processing")},
+	{"legal_basis_note", N_("Note on the legal basis")},
+	{"notes", N_("Notes")},
+	{"kind", N_("Kind")},
+	{"given", N_("Answer")},
+	{"day", N_("Day")},
+	{"source", N_("Source")},
+	{"institution_id", N_("Institution")},
+	{"start_day", N_("From")},
+	{"end_day", N_("Until")},
+	{"account_id", N_("User account")},
+	{"account_email", N_("Linked user account")},
+	{"type_id", N_("Kind of institution")},
+	{"name", N_("Name")},
+	{"name_extra", N_("Addition to the name")},
+	{"short_name", N_("Short name")},
+	{"website", N_("Website")},
+	{"school_number", N_("School number")},
+	{"school_form", N_("School form")},
+	{"legal_form", N_("Legal form")},
+	{"carrier_number", N_("Provider number")},
+	{"areas", N_("Areas")},
+	{"tags", N_("Tags")},
+	{"type", N_("Type of body")},
+	{"level_id", N_("Level")},
+	{"area_id", N_("Area")},
+	{"parent_id", N_("Reports to")},
+	{"description", N_("Description")},
+	{"goals", N_("Goals")},
+	{"active_from", N_("Active from")},
+	{"active_until", N_("Active until")},
+	{"chair_mode", N_("Chair")},
+	{"decision_mode", N_("Decisions")},
+	{"quorum_rule", N_("Quorum")},
+	{"quorum_share_pct", N_("Quorum share in percent")},
+	{"invitation_days", N_("Ladungsfrist in days")},
+	{"invitation_days_urgent", N_("Ladungsfrist for urgent meetings in days")},
+	{"papers_days", N_("Unterlagenfrist in days")},
+	{"objection_days", N_("Einwendungsfrist in days")},
+	{"written_procedure", N_("Decisions in writing (Umlaufverfahren)")},
+	{"public", N_("The meetings are public")},
+	{"nonpublic_access", N_("Who may see non-public papers")},
+	{"person_id", N_("Person")},
+	{"role", N_("Role")},
+	{"substitute_for_id", N_("Personal substitute for")},
+	{"partner_side", N_("Partner side")},
+	{"voting", N_("Has a vote")},
+	{"note", N_("Note")},
+	{"hierarchy", N_("Hierarchy")},
+	{"code", N_("Official number")},
+	{"position", N_("Position in the list")},
+	{"key", N_("Key")},
+	{"is_school", N_("Institutions of this kind have school fields (school number, school form)")},
+};
+
+static const label action_labels[] = {
+	{"create", N_("Created")},   {"update", N_("Changed")},   {"delete", N_("Deleted")},
+	{"merge", N_("Merged")},     {"export", N_("Exported")},  {"erase", N_("Erased")},
+	{"import", N_("Imported")},  {"restrict", N_("Restricted")},
+};
+
+static const label entity_labels[] = {
+	{"person", N_("Person")},
+	{"institution", N_("Institution")},
+	{"body", N_("Body")},
+	{"area", N_("Area")},
+	{"institution_type", N_("Kind of institution")},
+	{"level", N_("Level")},
+	{"person_list", N_("List of people")},
+	{"member_list", N_("List of members")},
+};
+
+static const label sub_labels[] = {
+	{"membership", N_("Membership")},
+	{"affiliation", N_("Affiliation")},
+	{"consent", N_("Consent")},
+	{"account", N_("User account")},
+};
+
+/* The translated label of key in table, or key itself when unknown. */
+static const char *label_of(const req_ctx *rc, const label *table, size_t n, const char *key)
+{
+	for (size_t i = 0; key && i < n; i++)
+		if (!strcmp(table[i].key, key))
+			return view_t(rc, table[i].msgid);
+	return key ? key : "";
+}
+#define LABEL(rc, table, key) label_of(rc, table, G_N_ELEMENTS(table), key)
+
+static bool one_of(const char *v, const char *const *set)
+{
+	return register_one_of(v, set);
+}
+
+/* A value as the office reads it. Newly allocated. */
+static char *value_label(const req_ctx *rc, const char *field, const char *v)
+{
+	static const char *const days[] = {"day", "start_day", "end_day", "active_from",
+					   "active_until", NULL};
+	static const char *const flags[] = {"public", "voting", "is_school", NULL};
+
+	if (!v)
+		return g_strdup("");
+	if (one_of(field, days)) {
+		g_autofree char *d = register_day_label(rc, v);
+		return g_strdup(*d ? d : v);
+	}
+	if (one_of(field, flags))
+		return g_strdup(view_t(rc, !strcmp(v, "1") ? N_("Yes") : N_("No")));
+	if (!strcmp(field, "given"))
+		return g_strdup(view_t(rc, !strcmp(v, "1") ? N_("Given") : N_("Withdrawn")));
+	return g_strdup(v);
+}
+
+static json_t *changes_model(const req_ctx *rc, json_t *changes)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *c;
+
+	json_array_foreach (changes, i, c) {
+		const char *field = register_jstr(c, "field");
+		json_t *o = json_object_get(c, "old"), *n = json_object_get(c, "new");
+		const char *ov = json_string_value(o), *nv = json_string_value(n);
+		g_autofree char *ol = value_label(rc, field, ov);
+		g_autofree char *nl = value_label(rc, field, nv);
+		json_array_append_new(
+			out, json_pack("{s:s,s:s,s:O,s:O,s:s,s:s,s:b,s:b}", "field", field,
+				       "field_label", LABEL(rc, field_labels, field), "old",
+				       o ? o : json_null(), "new", n ? n : json_null(), "old_label",
+				       ol, "new_label", nl, "has_old", ov != NULL, "has_new",
+				       nv != NULL));
+	}
+	return out;
+}
+
+/* The name of a record for the region's log ("" when it is gone). New. */
+static char *record_name(const req_ctx *rc, const char *entity, int64_t id)
+{
+	const char *sql = NULL;
+
+	if (!strcmp(entity, "person"))
+		sql = "SELECT title, first_name, last_name FROM person WHERE region_id = $1 AND id = $2";
+	else if (!strcmp(entity, "institution"))
+		sql = "SELECT name, '', '' FROM institution WHERE region_id = $1 AND id = $2";
+	else if (!strcmp(entity, "body"))
+		sql = "SELECT name, '', '' FROM body WHERE region_id = $1 AND id = $2";
+	else if (!strcmp(entity, "area"))
+		sql = "SELECT name, '', '' FROM area WHERE region_id = $1 AND id = $2";
+	else if (!strcmp(entity, "institution_type"))
+		sql = "SELECT name, '', '' FROM institution_type WHERE region_id = $1 AND id = $2";
+	else if (!strcmp(entity, "level"))
+		sql = "SELECT name, '', '' FROM region_level WHERE region_id = $1 AND id = $2";
+	if (!sql || id <= 0)
+		return g_strdup("");
+	g_autoptr(db_stmt) st = db_prepare(rc->ctx.db, sql, NULL);
+	if (!st)
+		return g_strdup("");
+	db_bind_int64(st, 1, rc->ctx.region_id);
+	db_bind_int64(st, 2, id);
+	if (db_step(st, NULL) != DB_ROW)
+		return g_strdup("");
+	if (!strcmp(entity, "person"))
+		return person_display_name(db_col_text(st, 0), db_col_text(st, 1),
+					   db_col_text(st, 2));
+	return g_strdup(register_nz(db_col_text(st, 0)));
+}
+
+/* The page of a record, or NULL for kinds without one. */
+static const char *record_path(const char *entity)
+{
+	if (!strcmp(entity, "person"))
+		return "/register/personen/";
+	if (!strcmp(entity, "institution"))
+		return "/register/institutionen/";
+	if (!strcmp(entity, "body"))
+		return "/register/gremien/";
+	return NULL;
+}
+
+/* Adds the labels to the rows of changelog_list(); with_record: the
+ * record's name and link (the region's log). */
+static void decorate(req_ctx *rc, json_t *rows, bool with_record)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach (rows, i, r) {
+		const char *actor = register_jstr(r, "actor");
+		const char *entity = register_jstr(r, "entity");
+		const char *sub = register_jstr(r, "sub");
+		g_autofree char *at = view_datetime(rc, register_jstr(r, "at"));
+		json_t *ch = changes_model(rc, json_object_get(r, "changes"));
+
+		json_object_set_new(r, "at_label", json_string(at));
+		json_object_set_new(r, "actor_label",
+				    json_string(*actor ? actor : view_t(rc, N_("System"))));
+		json_object_set_new(r, "action_label",
+				    json_string(LABEL(rc, action_labels, register_jstr(r, "action"))));
+		json_object_set_new(r, "entity_label", json_string(LABEL(rc, entity_labels, entity)));
+		json_object_set_new(r, "sub_label", json_string(*sub ? LABEL(rc, sub_labels, sub) : ""));
+		json_object_set_new(r, "has_changes", json_boolean(json_array_size(ch) > 0));
+		json_object_set_new(r, "change_rows", ch);
+		if (with_record) {
+			int64_t id = register_jint(r, "entity_id");
+			g_autofree char *name = record_name(rc, entity, id);
+			const char *path = record_path(entity);
+			g_autofree char *href = path && *name ? register_href_id(rc, path, id, NULL)
+							      : g_strdup("");
+			if (!*name && id > 0)
+				name = g_strdup_printf("#%" G_GINT64_FORMAT, id);
+			json_object_set_new(r, "record_label", json_string(name));
+			json_object_set_new(r, "record_href", json_string(href));
+		}
+	}
+}
+
+/* ---- one record's log ----------------------------------------------------- */
+
+typedef struct record_kind {
+	const char *entity;
+	const char *path;      /* "/register/personen/" */
+	const char *list_msgid; /* the list's name in the breadcrumb */
+	const char *list_path;
+} record_kind;
+
+static const record_kind kinds[] = {
+	{"person", "/register/personen/", N_("People"), "/register/personen"},
+	{"institution", "/register/institutionen/", N_("Institutions"), "/register/institutionen"},
+	{"body", "/register/gremien/", N_("Bodies"), "/register/gremien"},
+};
+
+static int record_log(req_ctx *rc, const record_kind *k)
+{
+	g_autoptr(GError) err = NULL;
+	int64_t id = register_path_id(rc, "id");
+	list_page pg = list_page_from(rc, PER_PAGE);
+
+	if (!id)
+		return 404;
+	g_autofree char *name = record_name(rc, k->entity, id);
+	if (!*name) {
+		/* an existing record with an empty name still has its log */
+		g_autofree char *sql = g_strdup_printf(
+			"SELECT 1 FROM %s WHERE region_id = $1 AND id = $2", k->entity);
+		bool found = false;
+		if (register_exists(&rc->ctx, sql, id, &found, &err) < 0)
+			return register_store_failed(rc, "reading a record", err);
+		if (!found)
+			return 404;
+	}
+	changelog_filter f = {.entity = k->entity,
+			      .entity_id = id,
+			      .person_id = !strcmp(k->entity, "person") ? id : 0,
+			      .limit = pg.per_page,
+			      .offset = pg.offset};
+	json_t *list = changelog_list(&rc->ctx, &f, &err);
+	if (!list)
+		return register_store_failed(rc, "reading the change log", err);
+	int64_t total = register_jint(list, "total");
+	json_t *rows = json_incref(json_object_get(list, "rows"));
+	json_decref(list);
+	decorate(rc, rows, false);
+
+	g_autofree char *rec_href = register_href_id(rc, k->path, id, NULL);
+	g_autofree char *self = g_strdup_printf("%s%" G_GINT64_FORMAT "/protokoll", k->path, id);
+	g_autofree char *title = view_tf(rc, N_("Change log: {name}"), "name", name, NULL);
+	g_autofree char *n = format_int(rc->req->lang, total);
+	g_autofree char *count = view_tf(rc, total == 1 ? N_("1 entry.") : N_("{n} entries."), "n",
+					 n, NULL);
+	g_autofree char *reg = view_href(rc, "/register");
+	g_autofree char *list_href = view_href(rc, k->list_path);
+	g_autofree char *all_href = view_href(rc, "/register/protokoll");
+	json_t *model = json_pack(
+		"{s:s,s:I,s:s,s:s,s:s,s:s,s:I,s:s,s:o,s:b,s:o,s:s}", "entity", k->entity, "id",
+		(json_int_t)id, "name", name, "title", title, "record_href", rec_href,
+		"record_kind_label", LABEL(rc, entity_labels, k->entity), "total",
+		(json_int_t)total, "count_label", count, "entries", rows, "has_entries",
+		json_array_size(rows) > 0, "pagination",
+		list_pagination_model(rc, self, total, pg), "all_href", all_href);
+	json_object_set_new(model, "with_record", json_false());
+	json_t *crumbs = json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "label",
+				   view_t(rc, N_("Register")), "href", reg, "label",
+				   view_t(rc, k->list_msgid), "href", list_href, "label", name, "href",
+				   rec_href);
+	return view_page_full(rc, 200, "pages/register_changelog", title, model, crumbs);
+}
+
+static int person_log(req_ctx *rc)
+{
+	return record_log(rc, &kinds[0]);
+}
+
+static int institution_log(req_ctx *rc)
+{
+	return record_log(rc, &kinds[1]);
+}
+
+static int body_log(req_ctx *rc)
+{
+	return record_log(rc, &kinds[2]);
+}
+
+/* ---- the region's log ----------------------------------------------------- */
+
+static const char *const entity_choices[] = {"person", "institution", "body", "area",
+					     "institution_type", "level", "person_list",
+					     "member_list", NULL};
+static const char *const action_choices[] = {"create", "update", "delete", "merge", "export",
+					     "erase", "import", "restrict", NULL};
+
+/* A day of the filter: "" (none), or ISO into *iso; false with msg when it
+ * is no day. */
+static bool filter_day(const req_ctx *rc, const char *raw, char **iso, const char **msg)
+{
+	bireg_date d;
+
+	*iso = NULL;
+	if (!raw || !*raw)
+		return true;
+	if (!format_parse_date(raw, &d, NULL)) {
+		*msg = view_t(rc, N_("Please enter the day, e.g. 26.11.2026."));
+		return false;
+	}
+	*iso = g_strdup_printf("%04d-%02d-%02d", d.year, d.month, d.day);
+	return true;
+}
+
+static json_t *options(const req_ctx *rc, const char *const *set, const label *table, size_t n,
+		       const char *current)
+{
+	json_t *o = json_array();
+
+	json_array_append_new(o, register_option("", view_t(rc, N_("All")),
+						 !current || !*current));
+	for (size_t i = 0; set[i]; i++)
+		json_array_append_new(o, register_option(set[i], label_of(rc, table, n, set[i]),
+							 !g_strcmp0(current, set[i])));
+	return o;
+}
+
+static int region_log(req_ctx *rc)
+{
+	g_autoptr(GError) err = NULL;
+	const char *entity = http_params_get(rc->req->query, "art");
+	const char *action = http_params_get(rc->req->query, "aktion");
+	const char *from_raw = http_params_get(rc->req->query, "von");
+	const char *until_raw = http_params_get(rc->req->query, "bis");
+	g_autofree char *from = NULL, *until = NULL;
+	const char *from_msg = NULL, *until_msg = NULL;
+	list_page pg = list_page_from(rc, PER_PAGE);
+	int status = 200;
+	int64_t total = 0;
+	json_t *rows;
+
+	filter_day(rc, from_raw, &from, &from_msg);
+	filter_day(rc, until_raw, &until, &until_msg);
+	if (!from_msg && !until_msg && from && until && strcmp(until, from) < 0)
+		until_msg = view_t(rc, N_("The end cannot be before the start. Please check both days."));
+	if (from_msg || until_msg) {
+		status = 422;
+		rows = json_array();
+	} else {
+		changelog_filter f = {.entity = entity,
+				      .action = action,
+				      .from_day = from,
+				      .until_day = until,
+				      .limit = pg.per_page,
+				      .offset = pg.offset};
+		json_t *list = changelog_list(&rc->ctx, &f, &err);
+		if (!list)
+			return register_store_failed(rc, "reading the change log", err);
+		total = register_jint(list, "total");
+		rows = json_incref(json_object_get(list, "rows"));
+		json_decref(list);
+		decorate(rc, rows, true);
+	}
+
+	const char *fields[] = {"von", "bis"};
+	const char *msgs[] = {from_msg, until_msg};
+	g_autofree char *action_href = view_href(rc, "/register/protokoll");
+	g_autofree char *n = format_int(rc->req->lang, total);
+	bool filtered = (entity && *entity) || (action && *action) || from || until;
+	g_autofree char *count = view_tf(
+		rc, filtered ? (total == 1 ? N_("1 entry matches the filters.")
+					   : N_("{n} entries match the filters."))
+			     : (total == 1 ? N_("1 entry.") : N_("{n} entries.")),
+		"n", n, NULL);
+	json_t *filter = json_pack(
+		"{s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:b,s:o,s:b,s:s}", "action", action_href,
+		"entity_options",
+		options(rc, entity_choices, entity_labels, G_N_ELEMENTS(entity_labels), entity),
+		"action_options",
+		options(rc, action_choices, action_labels, G_N_ELEMENTS(action_labels), action),
+		"from", from_raw ? from_raw : "", "until", until_raw ? until_raw : "", "from_error",
+		from_msg ? from_msg : "", "until_error", until_msg ? until_msg : "", "has_errors",
+		from_msg || until_msg, "errors", view_form_errors(fields, msgs, 2), "active",
+		filtered, "reset_href", action_href);
+	json_t *model = json_pack("{s:o,s:I,s:s,s:o,s:b,s:o,s:o,s:b}", "filter", filter, "total",
+				  (json_int_t)total, "count_label", count, "entries", rows,
+				  "has_entries", json_array_size(rows) > 0, "pagination",
+				  list_pagination_model(rc, "/register/protokoll", total, pg),
+				  "errors", view_form_errors(fields, msgs, 2), "with_record", true);
+	g_autofree char *reg = view_href(rc, "/register");
+	json_t *crumbs =
+		json_pack("[{s:s,s:s}]", "label", view_t(rc, N_("Register")), "href", reg);
+	return view_page_full(rc, status, "pages/register_changelog_region",
+			      view_t(rc, N_("Change log of the register")), model, crumbs);
+}
+
+/* ---- routes --------------------------------------------------------------- */
+
+static const param_rule record_params[] = {
+	{.name = "seite", .kind = PARAM_STRING, .max_len = 20},
+	{0},
+};
+
+static const param_rule region_params[] = {
+	{.name = "art", .kind = PARAM_ENUM,
+	 .choices = "|person|institution|body|area|institution_type|level|person_list|member_list"},
+	{.name = "aktion", .kind = PARAM_ENUM,
+	 .choices = "|create|update|delete|merge|export|erase|import|restrict"},
+	{.name = "von", .kind = PARAM_STRING, .max_len = 20},
+	{.name = "bis", .kind = PARAM_STRING, .max_len = 20},
+	{.name = "seite", .kind = PARAM_STRING, .max_len = 20},
+	{0},
+};
+
+const route changelog_routes[] = {
+	{HTTP_GET, "/register/protokoll", "register.changelog", perm_office, "office",
+	 region_params, region_log, ROUTE_REGION, 0},
+	{HTTP_GET, "/register/personen/{id}/protokoll", "register.people.changelog", perm_office,
+	 "office", record_params, person_log, ROUTE_REGION, 0},
+	{HTTP_GET, "/register/institutionen/{id}/protokoll", "register.institutions.changelog",
+	 perm_office, "office", record_params, institution_log, ROUTE_REGION, 0},
+	{HTTP_GET, "/register/gremien/{id}/protokoll", "register.bodies.changelog", perm_office,
+	 "office", record_params, body_log, ROUTE_REGION, 0},
+	{0},
+};
