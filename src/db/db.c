@@ -268,33 +268,10 @@ db_status db_check_serving_role(db *d, GError **err)
 	return d->ops->check_serving_role(d, err);
 }
 
-char *db_json_rows(db *d, int param, const char *alias, const char *const *cols)
-{
-	GString *s = g_string_new(NULL);
-	bool pg = db_get_backend(d) == DB_BACKEND_POSTGRES;
+/* ---- many rows in one statement --------------------------------------- */
 
-	if (pg) {
-		g_string_append_printf(s, "json_to_recordset($%d::json) AS %s(", param, alias);
-		for (size_t i = 0; cols[i]; i++)
-			g_string_append_printf(s, "%s%s", i ? ", " : "", cols[i]);
-		g_string_append_c(s, ')');
-		return g_string_free(s, FALSE);
-	}
-	/* SQLite: the columns by name from each element; json_extract gives
-	 * JSON integers as INTEGER, strings as TEXT, true/false as 1/0 and null
-	 * as NULL, which is what the STRICT tables take. */
-	g_string_append(s, "(SELECT ");
-	for (size_t i = 0; cols[i]; i++) {
-		const char *sp = strchr(cols[i], ' ');
-		g_autofree char *name = sp ? g_strndup(cols[i], (gsize)(sp - cols[i])) : g_strdup(cols[i]);
-		g_string_append_printf(s, "%sjson_extract(j.value, '$.%s') AS %s", i ? ", " : "", name,
-				       name);
-	}
-	g_string_append_printf(s, " FROM json_each($%d) AS j) AS %s", param, alias);
-	return g_string_free(s, FALSE);
-}
-
-void db_json_text(GString *out, const char *v)
+/* Appends v (valid UTF-8; NULL as "") as a JSON string to out. */
+static void json_text(GString *out, const char *v)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(v ? v : "");
@@ -317,4 +294,199 @@ void db_json_text(GString *out, const char *v)
 	}
 	g_string_append_len(out, (const char *)run, (gssize)(p - run));
 	g_string_append_c(out, '"');
+}
+
+typedef struct rows_value {
+	char *text;   /* NULL: integer or null */
+	int64_t i;
+	bool null;
+} rows_value;
+
+struct db_rows {
+	bool pg;
+	bool json;         /* the rows as one JSON parameter (PostgreSQL, or asked for) */
+	GPtrArray *names;  /* column names (owned) */
+	GPtrArray *cols;   /* "name type" as given (borrowed) */
+	size_t col;        /* columns of the current row given so far */
+	size_t n;          /* complete rows */
+	GString *text;     /* json: the rows as a JSON array */
+	GArray *values;    /* else: rows_value, row after row */
+};
+
+db_rows *db_rows_new(db *d, const char *const *cols)
+{
+	db_rows *r = g_new0(db_rows, 1);
+
+	r->pg = db_get_backend(d) == DB_BACKEND_POSTGRES;
+	r->names = g_ptr_array_new_with_free_func(g_free);
+	r->cols = g_ptr_array_new();
+	for (size_t i = 0; cols[i]; i++) {
+		g_ptr_array_add(r->names, g_strndup(cols[i], strcspn(cols[i], " ")));
+		g_ptr_array_add(r->cols, (gpointer)cols[i]);
+	}
+	r->json = r->pg;
+	r->text = g_string_new("[");
+	r->values = g_array_new(FALSE, TRUE, sizeof(rows_value));
+	return r;
+}
+
+void db_rows_set_single(db_rows *r)
+{
+	g_return_if_fail(r->n == 0 && r->col == 0);
+	r->json = true;
+}
+
+void db_rows_free(db_rows *r)
+{
+	if (!r)
+		return;
+	g_ptr_array_free(r->names, TRUE);
+	g_ptr_array_free(r->cols, TRUE);
+	g_string_free(r->text, TRUE);
+	if (r->values) {
+		for (guint i = 0; i < r->values->len; i++)
+			g_free(g_array_index(r->values, rows_value, i).text);
+		g_array_free(r->values, TRUE);
+	}
+	g_free(r);
+}
+
+/* Starts the next value: the row's '{' or a ',' and the key. */
+static void rows_next(db_rows *r)
+{
+	if (!r->json)
+		return;
+	if (r->col == 0)
+		g_string_append(r->text, r->n ? ",{" : "{");
+	else
+		g_string_append_c(r->text, ',');
+	g_string_append_printf(r->text, "\"%s\":", (const char *)g_ptr_array_index(r->names, r->col));
+}
+
+static void rows_done(db_rows *r)
+{
+	if (++r->col < r->names->len)
+		return;
+	if (r->json)
+		g_string_append_c(r->text, '}');
+	r->col = 0;
+	r->n++;
+}
+
+void db_rows_int(db_rows *r, int64_t v)
+{
+	rows_next(r);
+	if (r->json) {
+		g_string_append_printf(r->text, "%" G_GINT64_FORMAT, (gint64)v);
+	} else {
+		rows_value x = {.i = v};
+		g_array_append_val(r->values, x);
+	}
+	rows_done(r);
+}
+
+void db_rows_text(db_rows *r, const char *v)
+{
+	rows_next(r);
+	if (r->json) {
+		if (v)
+			json_text(r->text, v);
+		else
+			g_string_append(r->text, "null");
+	} else {
+		rows_value x = {.text = g_strdup(v), .null = !v};
+		g_array_append_val(r->values, x);
+	}
+	rows_done(r);
+}
+
+void db_rows_null(db_rows *r)
+{
+	db_rows_text(r, NULL);
+}
+
+size_t db_rows_count(const db_rows *r)
+{
+	return r->n;
+}
+
+static void bind_params(db_stmt *st, const db_param *params, int n_params)
+{
+	for (int i = 0; i < n_params; i++) {
+		if (params[i].null)
+			db_bind_null(st, i + 1);
+		else if (params[i].text)
+			db_bind_text(st, i + 1, params[i].text);
+		else
+			db_bind_int64(st, i + 1, params[i].i);
+	}
+}
+
+db_status db_rows_run(db *d, const char *sql, const db_param *params, int n_params, db_rows *r,
+		      GError **err)
+{
+	const char *mark = strstr(sql, "{rows}");
+	g_autoptr(GString) from = g_string_new(NULL);
+	g_autoptr(GString) full = NULL;
+	g_autoptr(db_stmt) st = NULL;
+	int first = n_params + 1;
+
+	g_return_val_if_fail(mark && r->col == 0, DB_ERROR);
+	if (r->n == 0)
+		return DB_OK;
+	if (r->pg) {
+		g_string_append_printf(from, "json_to_recordset($%d::json) AS x(", first);
+		for (guint i = 0; i < r->cols->len; i++)
+			g_string_append_printf(from, "%s%s", i ? ", " : "",
+					       (const char *)g_ptr_array_index(r->cols, i));
+		g_string_append_c(from, ')');
+	} else if (r->json) {
+		/* json_extract gives JSON integers as INTEGER, strings as TEXT
+		 * and null as NULL, as the STRICT tables want them. */
+		g_string_append(from, "(SELECT ");
+		for (guint i = 0; i < r->names->len; i++) {
+			const char *name = g_ptr_array_index(r->names, i);
+			g_string_append_printf(from, "%sjson_extract(j.value, '$.%s') AS %s",
+					       i ? ", " : "", name, name);
+		}
+		g_string_append_printf(from, " FROM json_each($%d) AS j) AS x", first);
+	} else {
+		/* One row per run of the statement, its values bound. */
+		g_string_append(from, "(SELECT ");
+		for (guint i = 0; i < r->names->len; i++)
+			g_string_append_printf(from, "%s$%u AS %s", i ? ", " : "", first + i,
+					       (const char *)g_ptr_array_index(r->names, i));
+		g_string_append(from, ") AS x");
+	}
+	full = g_string_new_len(sql, mark - sql);
+	g_string_append(full, from->str);
+	g_string_append(full, mark + strlen("{rows}"));
+	st = db_prepare(d, full->str, err);
+	if (!st)
+		return DB_ERROR;
+	if (r->json) {
+		bind_params(st, params, n_params);
+		g_string_append_c(r->text, ']');
+		db_bind_text(st, first, r->text->str);
+		g_string_truncate(r->text, r->text->len - 1);
+		return db_run(st, err);
+	}
+	for (size_t row = 0; row < r->n; row++) {
+		db_status rc;
+		bind_params(st, params, n_params);
+		for (guint c = 0; c < r->names->len; c++) {
+			const rows_value *v = &g_array_index(r->values, rows_value,
+							     row * r->names->len + c);
+			if (v->null)
+				db_bind_null(st, first + (int)c);
+			else if (v->text)
+				db_bind_text(st, first + (int)c, v->text);
+			else
+				db_bind_int64(st, first + (int)c, v->i);
+		}
+		rc = db_run(st, err);
+		if (rc < 0)
+			return rc;
+	}
+	return DB_OK;
 }

@@ -107,19 +107,51 @@ void db_bind_blob(db_stmt *s, int idx, const void *data, size_t len);
 
 /* DB_ROW, DB_DONE or a negative status (err set). */
 db_status db_step(db_stmt *s, GError **err);
-/* Many rows in one statement (bulk writes: one round trip on PostgreSQL
- * instead of one per row): the FROM item that reads the JSON array bound as
- * text to parameter $param ([{"name": "…", "id": 7}, …]) as a table named
- * alias with the columns cols — NULL-terminated "name type" pairs, type
- * bigint, text or boolean; names are [a-z_]. json_to_recordset() on
- * PostgreSQL, json_each() on SQLite. For example
- *   INSERT INTO t (a, b) SELECT x.a, x.b FROM <db_json_rows(d, 2, "x", cols)>
- * Columns missing from an element read as NULL. Newly allocated; cols
- * come from the program, never from input. */
-char *db_json_rows(db *d, int param, const char *alias, const char *const *cols);
-/* Appends v (valid UTF-8; NULL as "") as a JSON string to out, for the
- * rows of db_json_rows() written without building JSON objects. */
-void db_json_text(GString *out, const char *v);
+/*
+ * Many rows in one statement (bulk writes such as imports): one round trip
+ * on PostgreSQL instead of one per row. The rows are collected column by
+ * column, row after row, into a db_rows; db_rows_run() runs sql, which
+ * names them as the FROM item {rows} (a table x with the columns given):
+ *   INSERT INTO t (a, b) SELECT x.a, x.b FROM {rows}
+ * PostgreSQL reads them from one JSON parameter (json_to_recordset); SQLite,
+ * where a statement costs no round trip, runs the prepared statement once
+ * per row with the row's values bound (x is then that one row; but see
+ * db_rows_set_single()) — so write
+ * statements whose effect is the same either way (INSERT, UPDATE … FROM,
+ * DELETE … IN (SELECT x.id FROM {rows})), not queries that need the whole
+ * set at once.
+ */
+typedef struct db_rows db_rows;
+/* cols: NULL-terminated "name type" pairs (type bigint, text or boolean;
+ * names [a-z_]), from the program, never from input. */
+db_rows *db_rows_new(db *d, const char *const *cols);
+void db_rows_free(db_rows *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(db_rows, db_rows_free)
+/* Before the first value: SQLite too reads the rows in one statement, from
+ * one JSON parameter (json_each), for tables where a statement costs much
+ * on its own — an FTS5 index writes out its pending terms at the start of
+ * every statement of a transaction, so row by row it builds a segment per
+ * row. Slower than row by row elsewhere (each value is taken out of its
+ * row's JSON text anew). */
+void db_rows_set_single(db_rows *r);
+/* The next value of the current row (columns in the order of cols); the
+ * last column completes the row. Text must be valid UTF-8; NULL binds NULL. */
+void db_rows_int(db_rows *r, int64_t v);
+void db_rows_text(db_rows *r, const char *v);
+void db_rows_null(db_rows *r);
+/* Complete rows so far. */
+size_t db_rows_count(const db_rows *r);
+/* The statement's own parameters $1..$n_params: text (NULL with null
+ * false: the integer i). */
+typedef struct db_param {
+	const char *text;
+	int64_t i;
+	bool null;
+} db_param;
+/* Runs sql (with "{rows}" once) over the rows; nothing when there are
+ * none. DB_OK or a negative status. */
+db_status db_rows_run(db *d, const char *sql, const db_param *params, int n_params, db_rows *r,
+		      GError **err);
 /* Runs a statement that returns no rows: DB_OK or a negative status. */
 db_status db_run(db_stmt *s, GError **err);
 /* Makes the statement ready to bind and step again. */

@@ -20,7 +20,6 @@
  */
 #include "search/search.h"
 
-#include <jansson.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -263,10 +262,7 @@ int search_put_many(const bireg_ctx *ctx, const char *kind, size_t n, const int6
 	static const char *const cols[] = {"ref_id bigint", "title text", "body text",
 					   "folded text", "sort_key text", NULL};
 	g_autoptr(GHashTable) last = g_hash_table_new(g_int64_hash, g_int64_equal);
-	g_autofree char *src = NULL, *sql = NULL, *rows_text = NULL;
-	g_autoptr(db_stmt) st = NULL;
-	json_t *rows;
-	char *dumped;
+	g_autoptr(db_rows) rows = NULL;
 
 	if (!kind)
 		return search_fail(err, SEARCH_ERROR_ARGUMENT, "search: no kind");
@@ -284,9 +280,9 @@ int search_put_many(const bireg_ctx *ctx, const char *kind, size_t n, const int6
 					   "search: title and text must be valid UTF-8");
 		g_hash_table_insert(last, (gpointer)&ref_ids[i], GSIZE_TO_POINTER(i));
 	}
-	if (n == 0)
-		return 0;
-	rows = json_array();
+	rows = db_rows_new(ctx->db, cols);
+	/* FTS5 (SQLite) flushes at every statement: one for all. */
+	db_rows_set_single(rows);
 	for (size_t i = 0; i < n; i++) {
 		const char *text = texts && texts[i] ? texts[i] : "";
 		g_autofree char *folded = NULL, *key_full = NULL, *key = NULL;
@@ -295,33 +291,22 @@ int search_put_many(const bireg_ctx *ctx, const char *kind, size_t n, const int6
 		folded = search_index_text(titles[i], text);
 		key_full = text_search_fold(titles[i]);
 		key = text_truncate_utf8(key_full, SORT_KEY_MAX_BYTES);
-		json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:s,s:s}", "ref_id",
-						      (json_int_t)ref_ids[i], "title", titles[i],
-						      "body", text, "folded", folded, "sort_key", key));
+		db_rows_int(rows, ref_ids[i]);
+		db_rows_text(rows, titles[i]);
+		db_rows_text(rows, text);
+		db_rows_text(rows, folded);
+		db_rows_text(rows, key);
 	}
-	dumped = json_dumps(rows, JSON_COMPACT);
-	json_decref(rows);
-	if (!dumped)
-		return search_fail(err, SEARCH_ERROR_ARGUMENT, "search: out of memory");
-	rows_text = g_strdup(dumped);
-	free(dumped);
-	src = db_json_rows(ctx->db, 3, "x", cols);
-	/* As search_put, for every row at once ("WHERE true": SQLite's parser
-	 * needs it between a SELECT and ON CONFLICT). */
-	sql = g_strdup_printf(
+	/* As search_put ("WHERE true": SQLite's parser needs it between a
+	 * SELECT and ON CONFLICT). */
+	return db_rows_run(ctx->db,
 		"INSERT INTO search_entry (region_id, kind, ref_id, title, body, folded, sort_key) "
-		"SELECT $1, $2, x.ref_id, x.title, x.body, x.folded, x.sort_key FROM %s WHERE true "
+		"SELECT $1, $2, x.ref_id, x.title, x.body, x.folded, x.sort_key FROM {rows} WHERE true "
 		"ON CONFLICT (region_id, kind, ref_id) DO UPDATE SET title = excluded.title, "
 		"body = excluded.body, folded = excluded.folded, sort_key = excluded.sort_key "
 		"WHERE search_entry.title <> excluded.title OR search_entry.body <> excluded.body "
-		"OR search_entry.folded <> excluded.folded", src);
-	st = db_prepare(ctx->db, sql, err);
-	if (!st)
-		return -1;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_text(st, 2, kind);
-	db_bind_text(st, 3, rows_text);
-	return db_run(st, err) < 0 ? -1 : 0;
+		"OR search_entry.folded <> excluded.folded",
+		(db_param[]){{.i = ctx->region_id}, {.text = kind}}, 2, rows, err) < 0 ? -1 : 0;
 }
 
 int search_remove(const bireg_ctx *ctx, const char *kind, int64_t ref_id, GError **err)

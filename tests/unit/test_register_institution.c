@@ -879,6 +879,146 @@ static void test_institution_list(fixture *f, gconstpointer data)
 		    "Kita Mueller-Weg|Städtisches Gymnasium Mitte");
 }
 
+/* ---- many at once (institution_store_write_many) ------------------------ */
+
+/* The first column of the first row of sql ($1 = id), newly allocated. */
+static char *text_of(fixture *f, const char *sql, int64_t id)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(db_stmt) st = db_prepare(f->d, sql, &err);
+
+	g_assert_no_error(err);
+	db_bind_int64(st, 1, id);
+	g_assert_cmpint(db_step(st, &err), ==, DB_ROW);
+	return g_strdup(db_col_text(st, 0));
+}
+
+static char *replaced(const char *s, const char *old, const char *new)
+{
+	g_auto(GStrv) parts = g_strsplit(s, old, -1);
+	return g_strjoinv(new, parts);
+}
+
+/* Institution a (written one by one, school number na) and b (written by
+ * write_many, nb) have the same search entry and last change-log entry,
+ * but for the number. */
+static void assert_same_effect(fixture *f, int64_t a, const char *na, int64_t b, const char *nb)
+{
+	static const char *const sqls[] = {
+		"SELECT changes FROM change_log WHERE entity = 'institution' AND entity_id = $1 "
+		"ORDER BY id DESC LIMIT 1",
+		"SELECT action || '|' || summary FROM change_log WHERE entity = 'institution' "
+		"AND entity_id = $1 ORDER BY id DESC LIMIT 1",
+		"SELECT title || '|' || body || '|' || folded FROM search_entry "
+		"WHERE kind = 'institution' AND ref_id = $1",
+		"SELECT count(*) || '' FROM institution_area WHERE institution_id = $1",
+		"SELECT count(*) || '' FROM change_log WHERE entity = 'institution' AND entity_id = $1",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(sqls); i++) {
+		g_autofree char *ta = text_of(f, sqls[i], a);
+		g_autofree char *tb = text_of(f, sqls[i], b);
+		g_autofree char *want = replaced(ta, na, nb);
+		g_assert_cmpstr(tb, ==, want);
+	}
+}
+
+static void test_institution_write_many(fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) err = NULL;
+	const char *const tags[] = {"MINT", "Ganztag", NULL};
+	const char *const tags2[] = {"Ganztag", "Familienzentrum", NULL};
+	int64_t sued_only[] = {f->sued};
+	institution_input in = {.type_id = f->school, .name = "Gesamtschule Mitte",
+				.name_extra = "Sekundarstufe I und II", .street = "Musterweg 1",
+				.postcode = "47051", .city = "Duisburg", .email = "gs@example.org",
+				.school_form = "15", .legal_form = "1", .tags = tags,
+				.log_action = "import", .log_summary = "Schulverzeichnis, Import Nr. 1"};
+	institution_input upd = in, many[2];
+	int64_t a, b, x1, x2, ids[2];
+	size_t failed = 99;
+	int64_t before;
+
+	g_assert_cmpint(area_postcode_add(&f->c1, "47051", "", f->altstadt, &err), >, 0);
+	g_assert_cmpint(area_postcode_add(&f->c1, "47051", "", f->hochheide, &err), >, 0);
+	g_assert_no_error(err);
+
+	/* A create and an update one by one … */
+	in.school_number = "100001";
+	a = institution_store_create(&f->c1, &in, &err);
+	g_assert_no_error(err);
+	in.school_number = "100003";
+	in.notes = "Ansprechpartnerin im Sekretariat";
+	x1 = institution_store_create(&f->c1, &in, &err);
+	in.school_number = "100004";
+	x2 = institution_store_create(&f->c1, &in, &err);
+	g_assert_no_error(err);
+	upd.school_number = "100003";
+	upd.name = "Gesamtschule Mitte-Nord";
+	upd.postcode = "47053";
+	upd.tags = tags2;
+	upd.area_ids = sued_only;
+	upd.n_areas = 1;
+	upd.notes = "Ansprechpartnerin im Sekretariat";
+	upd.log_action = NULL;
+	g_assert_cmpint(institution_store_update(&f->c1, x1, &upd, &err), ==, 0);
+	g_assert_no_error(err);
+
+	/* … and the same as one write_many: the same rows, entries, areas. */
+	many[0] = in;
+	many[0].school_number = "100002";
+	many[0].notes = NULL;
+	many[1] = upd;
+	many[1].school_number = "100004";
+	ids[0] = 0;
+	ids[1] = x2;
+	g_assert_cmpint(institution_store_write_many(&f->c1, 2, many, ids, &failed, &err), ==, 0);
+	g_assert_no_error(err);
+	b = ids[0];
+	g_assert_cmpint(b, >, x2);
+	g_assert_cmpint(ids[1], ==, x2);
+	assert_same_effect(f, a, "100001", b, "100002");
+	assert_same_effect(f, x1, "100003", x2, "100004");
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM institution_area "
+					  "WHERE institution_id = $1", b), ==, 2);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM institution_area "
+					  "WHERE institution_id = $1", x2), ==, 1);
+	g_assert_cmpint(test_db_query_int(f->d, "SELECT count(*) FROM institution_tag "
+					  "WHERE institution_id = $1", x2), ==, 2);
+
+	/* Refused as a whole: the second input takes the number of the
+	 * first (checked as if the first were written), nothing is written. */
+	before = count(f, "SELECT count(*) FROM institution WHERE region_id = $1");
+	many[0] = in;
+	many[0].school_number = "100010";
+	many[1] = in;
+	many[1].school_number = "100010";
+	ids[0] = ids[1] = 0;
+	g_assert_cmpint(institution_store_write_many(&f->c1, 2, many, ids, &failed, &err), ==, -1);
+	assert_invalid(&err, "school_number");
+	g_assert_cmpuint(failed, ==, 1);
+	g_assert_cmpint(ids[0], ==, 0);
+	/* … a number of the register, unless the update frees it */
+	many[1].school_number = "100001";
+	g_assert_cmpint(institution_store_write_many(&f->c1, 2, many, ids, &failed, &err), ==, -1);
+	assert_invalid(&err, "school_number");
+	g_assert_cmpuint(failed, ==, 1);
+	/* … an institution of another region */
+	use(f, &f->c2);
+	{
+		institution_input other = {.type_id = f->r2_school, .name = "Anderswo"};
+		ids[1] = institution_store_create(&f->c2, &other, &err);
+		g_assert_no_error(err);
+	}
+	use(f, &f->c1);
+	many[1].school_number = "100011";
+	g_assert_cmpint(institution_store_write_many(&f->c1, 2, many, ids, &failed, &err), ==, -1);
+	g_assert_error(err, BIREG_REGISTER_ERROR, REGISTER_ERROR_NOT_FOUND);
+	g_clear_error(&err);
+	g_assert_cmpuint(failed, ==, 1);
+	g_assert_cmpint(count(f, "SELECT count(*) FROM institution WHERE region_id = $1"), ==, before);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -893,6 +1033,7 @@ int main(int argc, char **argv)
 	ADD("institution/update_delete", test_institution_update_delete);
 	ADD("institution/relations", test_institution_relations);
 	ADD("institution/list", test_institution_list);
+	ADD("institution/write_many", test_institution_write_many);
 #undef ADD
 	return g_test_run();
 }

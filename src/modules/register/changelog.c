@@ -728,15 +728,13 @@ int changelog_levels_track(const bireg_ctx *ctx, json_t *before, GError **err)
 }
 
 /* ---- many records at once (bulk imports; added by H7) -------------------- */
-#include <stdio.h>
-#define H7T(what) do { if (getenv("H7_TRACE")) fprintf(stderr, "H7 %-12s %8.1f ms\n", what, g_get_monotonic_time() / 1000.0); } while (0)
 
 int64_t changelog_add_many(const bireg_ctx *ctx, const changelog_entry *e, size_t n,
 			   GError **err)
 {
-	static const char *const cols[] = {"ord bigint", "entity text", "entity_id bigint",
-					   "sub text", "sub_id bigint", "person_id bigint",
-					   "action text", "summary text", "changes text", NULL};
+	static const char *const cols[] = {"entity text", "entity_id bigint", "sub text",
+					   "sub_id bigint", "person_id bigint", "action text",
+					   "summary text", "changes text", NULL};
 	for (size_t i = 0; i < n; i++)
 		if (!e[i].entity || !*e[i].entity || strlen(e[i].entity) > 40 ||
 		    !register_one_of(e[i].action, actions) || (e[i].sub && strlen(e[i].sub) > 40))
@@ -750,7 +748,7 @@ int64_t changelog_add_many(const bireg_ctx *ctx, const changelog_entry *e, size_
 	bool known;
 	g_autofree char *actor = actor_name(ctx, &known, err);
 	if (actor) {
-		json_t *rows = json_array();
+		g_autoptr(db_rows) rows = db_rows_new(ctx->db, cols);
 		for (size_t i = 0; i < n; i++) {
 			const char *summary = register_nz(e[i].summary);
 			g_autofree char *cut = NULL;
@@ -760,43 +758,35 @@ int64_t changelog_add_many(const bireg_ctx *ctx, const changelog_entry *e, size_
 				summary = cut = g_utf8_substring(summary, 0, SUMMARY_MAX);
 			char *dumped = json_dumps(e[i].changes && json_is_array(e[i].changes)
 							  ? e[i].changes : NULL, JSON_COMPACT);
-			json_t *o = json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s}", "ord", (json_int_t)i,
-					      "entity", e[i].entity, "entity_id",
-					      (json_int_t)e[i].entity_id, "sub", register_nz(e[i].sub),
-					      "action", e[i].action, "summary", summary, "changes",
-					      dumped ? dumped : "[]");
+			db_rows_text(rows, e[i].entity);
+			db_rows_int(rows, e[i].entity_id);
+			db_rows_text(rows, register_nz(e[i].sub));
+			if (e[i].sub_id)
+				db_rows_int(rows, e[i].sub_id);
+			else
+				db_rows_null(rows);
+			if (e[i].person_id)
+				db_rows_int(rows, e[i].person_id);
+			else
+				db_rows_null(rows);
+			db_rows_text(rows, e[i].action);
+			db_rows_text(rows, summary);
+			db_rows_text(rows, dumped ? dumped : "[]");
 			free(dumped);
-			json_object_set_new(o, "sub_id", e[i].sub_id ? json_integer(e[i].sub_id)
-								     : json_null());
-			json_object_set_new(o, "person_id",
-					    e[i].person_id ? json_integer(e[i].person_id) : json_null());
-			json_array_append_new(rows, o);
 		}
-		char *dumped = json_dumps(rows, JSON_COMPACT);
-		json_decref(rows);
-		g_autofree char *rows_text = g_strdup(dumped);
-		free(dumped);
-		g_autofree char *src = db_json_rows(ctx->db, 4, "x", cols);
-		g_autofree char *sql = g_strdup_printf(
-			"INSERT INTO change_log (region_id, at, account_id, actor, entity, entity_id, sub, "
-			"sub_id, person_id, action, summary, changes) "
-			"SELECT $1, $2, $3, $5, x.entity, x.entity_id, x.sub, x.sub_id, x.person_id, "
-			"x.action, x.summary, x.changes FROM %s ORDER BY x.ord", src);
 		char now[21];
 		util_now_iso(now);
-		g_autoptr(db_stmt) st = db_prepare(ctx->db, sql, err);
-		if (st) {
-			db_bind_int64(st, 1, ctx->region_id);
-			db_bind_text(st, 2, now);
-			if (known)
-				db_bind_int64(st, 3, ctx->user_id);
-			else
-				db_bind_null(st, 3);
-			db_bind_text(st, 4, rows_text);
-			db_bind_text(st, 5, actor);
-			if (db_run(st, err) == DB_OK)
-				rc = (int64_t)n;
-		}
+		db_param params[] = {{.i = ctx->region_id}, {.text = now},
+				     {.i = ctx->user_id, .null = !known}, {.text = actor}};
+		/* The entries get their ids in the order given (one by one on
+		 * SQLite; json_to_recordset reads the array in order). */
+		if (db_rows_run(ctx->db,
+				"INSERT INTO change_log (region_id, at, account_id, actor, entity, "
+				"entity_id, sub, sub_id, person_id, action, summary, changes) "
+				"SELECT $1, $2, $3, $4, x.entity, x.entity_id, x.sub, x.sub_id, "
+				"x.person_id, x.action, x.summary, x.changes FROM {rows}",
+				params, G_N_ELEMENTS(params), rows, err) == DB_OK)
+			rc = (int64_t)n;
 	}
 	if (db_join_end(ctx->db, own, rc < 0 ? -1 : 0, err) < 0)
 		return -1;
@@ -947,7 +937,7 @@ json_t *changelog_snapshot_many(const bireg_ctx *ctx, const char *kind, const in
 			continue;
 		}
 		const char *a = g_hash_table_lookup(areas, &id), *t = g_hash_table_lookup(tags, &id);
-		/* Each id once in the table; a second mention gets a copy. */
+		/* An id given twice shares its snapshot (the caller only reads). */
 		json_object_set_new(o, "areas", json_string(a ? a : ""));
 		json_object_set_new(o, "tags", json_string(t ? t : ""));
 		json_array_append(out, o);
@@ -969,7 +959,6 @@ int64_t changelog_track_many(const bireg_ctx *ctx, const char *kind, const int64
 	json_t *afters = changelog_snapshot_many(ctx, kind, ids, n, err);
 	if (!afters)
 		return -1;
-	H7T("cl-snap");
 	const char *const *fields = k->fields ? k->fields : k->cols;
 	g_autofree changelog_entry *entries = g_new0(changelog_entry, n ? n : 1);
 	size_t m = 0;
@@ -996,9 +985,7 @@ int64_t changelog_track_many(const bireg_ctx *ctx, const char *kind, const int64
 						 .summary = summary,
 						 .changes = changes};
 	}
-	H7T("cl-diff");
 	int64_t rc = changelog_add_many(ctx, entries, m, err);
-	H7T("cl-add");
 	for (size_t i = 0; i < m; i++)
 		json_decref(entries[i].changes);
 	json_decref(afters);

@@ -1511,8 +1511,6 @@ int institution_store_reindex_all(const bireg_ctx *ctx, GError **err)
 }
 
 /* ---- many institutions at once ------------------------------------------- */
-#include <stdio.h>
-#define H7T(what) do { if (getenv("H7_TRACE")) fprintf(stderr, "H7 %-12s %8.1f ms\n", what, g_get_monotonic_time() / 1000.0); } while (0)
 
 static void type_info_free(gpointer p)
 {
@@ -1605,65 +1603,14 @@ static void check_cache_take(check_cache *cc, int64_t id, size_t i, const char *
 	}
 }
 
-/* Rows for db_json_rows(), written straight as text (building jansson
- * objects for thousands of rows cost more than the statements): row_open()
- * before a row's first field, field_*() for each, row_close() after it,
- * rows_end() for the text. */
-static void row_open(GString *rows)
-{
-	g_string_append(rows, rows->len ? ",{" : "[{");
-}
-
-static void row_close(GString *rows)
-{
-	g_string_append_c(rows, '}');
-}
-
-static void field_text(GString *rows, const char *name, const char *v)
-{
-	if (rows->str[rows->len - 1] != '{')
-		g_string_append_c(rows, ',');
-	g_string_append_printf(rows, "\"%s\":", name);
-	db_json_text(rows, v);
-}
-
-static void field_int(GString *rows, const char *name, int64_t v)
-{
-	if (rows->str[rows->len - 1] != '{')
-		g_string_append_c(rows, ',');
-	g_string_append_printf(rows, "\"%s\":%" G_GINT64_FORMAT, name, (gint64)v);
-}
-
-static char *rows_end(GString *rows)
-{
-	if (!rows->len)
-		g_string_append_c(rows, '[');
-	g_string_append_c(rows, ']');
-	return g_string_free(rows, FALSE);
-}
-
-/* Runs sql ($1 region, $2 the rows, $3 now unless NULL) once. */
-static int run_rows(const bireg_ctx *ctx, const char *sql, const char *rows, const char *now,
-		    GError **err)
-{
-	g_autoptr(db_stmt) st = db_prepare(ctx->db, sql, err);
-
-	if (!st)
-		return -1;
-	db_bind_int64(st, 1, ctx->region_id);
-	db_bind_text(st, 2, rows);
-	if (now)
-		db_bind_text(st, 3, now);
-	return db_run(st, err) == DB_OK ? 0 : -1;
-}
-
-static const char *const inst_json_cols[] = {
+static const char *const inst_rows_cols[] = {
 	"id bigint", "type_id bigint", "name text", "name_extra text", "short_name text",
 	"street text", "postcode text", "city text", "phone text", "email text", "website text",
 	"notes text", "school_number text", "school_form text", "legal_form text",
 	"carrier_number text", "sort_name text", NULL};
 
-static void inst_json_row(GString *rows, int64_t id, const institution_input *in)
+/* One row of inst_rows_cols. */
+static void inst_row_add(db_rows *rows, int64_t id, const institution_input *in)
 {
 	g_autofree char *sort_name = register_sort_key(in->name, NULL);
 	const char *texts[] = {in->name, in->name_extra, in->short_name, in->street,
@@ -1671,16 +1618,10 @@ static void inst_json_row(GString *rows, int64_t id, const institution_input *in
 			       in->notes, in->school_number, in->school_form, in->legal_form,
 			       in->carrier_number, sort_name};
 
-	row_open(rows);
-	field_int(rows, "id", id);
-	field_int(rows, "type_id", in->type_id);
-	/* inst_json_cols from the third on: the texts in that order. */
-	for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
-		g_autofree char *name = g_strndup(inst_json_cols[2 + i],
-						  strcspn(inst_json_cols[2 + i], " "));
-		field_text(rows, name, register_nz(texts[i]));
-	}
-	row_close(rows);
+	db_rows_int(rows, id);
+	db_rows_int(rows, in->type_id);
+	for (size_t i = 0; i < G_N_ELEMENTS(texts); i++)
+		db_rows_text(rows, register_nz(texts[i]));
 }
 
 /* New ids for n institutions, in ascending order, as the database would
@@ -1716,9 +1657,58 @@ static int allocate_ids(const bireg_ctx *ctx, int64_t *out, size_t n, GError **e
 	return 0;
 }
 
+static gint cmp_int64(gconstpointer a, gconstpointer b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_strp(gconstpointer a, gconstpointer b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The people affiliated with any of the institutions ids[is_old] (sorted,
+ * without duplicates): the region's affiliations in the range of those
+ * ids, filtered here — one index scan, whatever the planner knows. */
+static GArray *people_of(const bireg_ctx *ctx, size_t n, const int64_t *ids, const bool *is_new,
+			 GError **err)
+{
+	g_autoptr(GHashTable) want = g_hash_table_new(g_int64_hash, g_int64_equal);
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	g_autoptr(GArray) people = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	g_autoptr(db_stmt) st = NULL;
+	int64_t lo = INT64_MAX, hi = 0;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		if (is_new[i])
+			continue;
+		g_hash_table_add(want, (gpointer)&ids[i]);
+		lo = MIN(lo, ids[i]);
+		hi = MAX(hi, ids[i]);
+	}
+	if (hi == 0)
+		return g_steal_pointer(&people);
+	st = db_prepare(ctx->db,
+		"SELECT institution_id, person_id FROM person_affiliation WHERE region_id = $1 "
+		"AND institution_id BETWEEN $2 AND $3", err);
+	if (!st)
+		return NULL;
+	db_bind_int64(st, 1, ctx->region_id);
+	db_bind_int64(st, 2, lo);
+	db_bind_int64(st, 3, hi);
+	while ((r = db_step(st, err)) == DB_ROW) {
+		gint64 inst = db_col_int64(st, 0), person = db_col_int64(st, 1);
+		if (!g_hash_table_contains(want, &inst) || g_hash_table_contains(seen, &person))
+			continue;
+		g_hash_table_add(seen, g_memdup2(&person, sizeof person));
+		g_array_append_val(people, person);
+	}
+	if (r < 0)
+		return NULL;
+	g_array_sort(people, cmp_int64);
+	return g_steal_pointer(&people);
 }
 
 /* Writes the rows of the checked inputs: institutions, areas, tags, search
@@ -1730,21 +1720,20 @@ static int write_rows(const bireg_ctx *ctx, size_t n, const institution_input *i
 	static const char *const id_cols[] = {"id bigint", NULL};
 	static const char *const area_cols[] = {"id bigint", "area_id bigint", NULL};
 	static const char *const tag_cols[] = {"id bigint", "tag text", NULL};
-	g_autofree char *inst_src = db_json_rows(ctx->db, 2, "x", inst_json_cols);
-	g_autofree char *id_src = db_json_rows(ctx->db, 2, "x", id_cols);
-	g_autofree char *area_src = db_json_rows(ctx->db, 2, "x", area_cols);
-	g_autofree char *tag_src = db_json_rows(ctx->db, 2, "x", tag_cols);
-	GString *news = g_string_new(NULL), *olds = g_string_new(NULL);
-	GString *old_ids = g_string_new(NULL), *area_rows = g_string_new(NULL);
-	GString *tag_rows = g_string_new(NULL);
-	g_autofree char *news_text = NULL, *olds_text = NULL, *old_ids_text = NULL;
-	g_autofree char *areas_text = NULL, *tags_text = NULL;
+	g_autoptr(db_rows) news = db_rows_new(ctx->db, inst_rows_cols);
+	g_autoptr(db_rows) olds = db_rows_new(ctx->db, inst_rows_cols);
+	g_autoptr(db_rows) old_ids = db_rows_new(ctx->db, id_cols);
+	g_autoptr(db_rows) area_rows = db_rows_new(ctx->db, area_cols);
+	g_autoptr(db_rows) tag_rows = db_rows_new(ctx->db, tag_cols);
 	g_autoptr(GPtrArray) titles = g_ptr_array_new();
 	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
-	size_t n_old = 0;
+	g_autoptr(GArray) people = NULL;
 	char now[21];
+	db_param p[2];
 
 	util_now_iso(now);
+	p[0] = (db_param){.i = ctx->region_id};
+	p[1] = (db_param){.text = now};
 	for (size_t i = 0; i < n; i++) {
 		g_autoptr(GString) text = g_string_new(NULL);
 		g_autoptr(GPtrArray) tags = g_ptr_array_new();
@@ -1753,26 +1742,18 @@ static int write_rows(const bireg_ctx *ctx, size_t n, const institution_input *i
 				    ins[i].city, ins[i].street, ins[i].postcode,
 				    ins[i].school_number};
 
-		inst_json_row(is_new[i] ? news : olds, ids[i], &ins[i]);
-		if (!is_new[i]) {
-			row_open(old_ids);
-			field_int(old_ids, "id", ids[i]);
-			row_close(old_ids);
-			n_old++;
-		}
+		inst_row_add(is_new[i] ? news : olds, ids[i], &ins[i]);
+		if (!is_new[i])
+			db_rows_int(old_ids, ids[i]);
 		for (int h = 0; h < 2; h++) {
 			if (!cs[i].area[h])
 				continue;
-			row_open(area_rows);
-			field_int(area_rows, "id", ids[i]);
-			field_int(area_rows, "area_id", cs[i].area[h]);
-			row_close(area_rows);
+			db_rows_int(area_rows, ids[i]);
+			db_rows_int(area_rows, cs[i].area[h]);
 		}
 		for (guint k = 0; k < cs[i].tags->len; k++) {
-			row_open(tag_rows);
-			field_int(tag_rows, "id", ids[i]);
-			field_text(tag_rows, "tag", g_ptr_array_index(cs[i].tags, k));
-			row_close(tag_rows);
+			db_rows_int(tag_rows, ids[i]);
+			db_rows_text(tag_rows, g_ptr_array_index(cs[i].tags, k));
 			g_ptr_array_add(tags, g_ptr_array_index(cs[i].tags, k));
 		}
 		/* As institution_store_index() reads it back. */
@@ -1783,81 +1764,46 @@ static int write_rows(const bireg_ctx *ctx, size_t n, const institution_input *i
 		g_ptr_array_add(titles, (gpointer)register_nz(ins[i].name));
 		g_ptr_array_add(texts, g_string_free(g_steal_pointer(&text), FALSE));
 	}
-	H7T("build");
-	news_text = rows_end(news);
-	olds_text = rows_end(olds);
-	old_ids_text = rows_end(old_ids);
-	areas_text = rows_end(area_rows);
-	tags_text = rows_end(tag_rows);
-	{
-		g_autofree char *ins_sql = g_strdup_printf(
+	if (db_rows_run(ctx->db,
 			"INSERT INTO institution (id, region_id, type_id, name, name_extra, short_name, "
 			"street, postcode, city, phone, email, website, notes, school_number, "
 			"school_form, legal_form, carrier_number, sort_name, created_at, updated_at) "
 			"SELECT x.id, $1, x.type_id, x.name, x.name_extra, x.short_name, x.street, "
 			"x.postcode, x.city, x.phone, x.email, x.website, x.notes, x.school_number, "
-			"x.school_form, x.legal_form, x.carrier_number, x.sort_name, $3, $3 FROM %s "
-			"ORDER BY x.id", inst_src);
-		g_autofree char *upd_sql = g_strdup_printf(
+			"x.school_form, x.legal_form, x.carrier_number, x.sort_name, $2, $2 FROM {rows}",
+			p, 2, news, err) < 0 ||
+	    db_rows_run(ctx->db,
 			"UPDATE institution SET type_id = x.type_id, name = x.name, "
 			"name_extra = x.name_extra, short_name = x.short_name, street = x.street, "
 			"postcode = x.postcode, city = x.city, phone = x.phone, email = x.email, "
 			"website = x.website, notes = x.notes, school_number = x.school_number, "
 			"school_form = x.school_form, legal_form = x.legal_form, "
-			"carrier_number = x.carrier_number, sort_name = x.sort_name, updated_at = $3 "
-			"FROM %s WHERE institution.region_id = $1 AND institution.id = x.id", inst_src);
-		g_autofree char *del_areas = g_strdup_printf(
+			"carrier_number = x.carrier_number, sort_name = x.sort_name, updated_at = $2 "
+			"FROM {rows} WHERE institution.region_id = $1 AND institution.id = x.id",
+			p, 2, olds, err) < 0 ||
+	    db_rows_run(ctx->db,
 			"DELETE FROM institution_area WHERE region_id = $1 AND institution_id IN "
-			"(SELECT x.id FROM %s)", id_src);
-		g_autofree char *del_tags = g_strdup_printf(
+			"(SELECT x.id FROM {rows})", p, 1, old_ids, err) < 0 ||
+	    db_rows_run(ctx->db,
 			"DELETE FROM institution_tag WHERE region_id = $1 AND institution_id IN "
-			"(SELECT x.id FROM %s)", id_src);
-		g_autofree char *ins_areas = g_strdup_printf(
+			"(SELECT x.id FROM {rows})", p, 1, old_ids, err) < 0 ||
+	    db_rows_run(ctx->db,
 			"INSERT INTO institution_area (region_id, institution_id, area_id) "
-			"SELECT $1, x.id, x.area_id FROM %s", area_src);
-		g_autofree char *ins_tags = g_strdup_printf(
+			"SELECT $1, x.id, x.area_id FROM {rows}", p, 1, area_rows, err) < 0 ||
+	    db_rows_run(ctx->db,
 			"INSERT INTO institution_tag (region_id, institution_id, tag) "
-			"SELECT $1, x.id, x.tag FROM %s", tag_src);
-
-		if (n - n_old > 0 && run_rows(ctx, ins_sql, news_text, now, err) < 0)
-			return -1;
-		if (n_old > 0 && (run_rows(ctx, upd_sql, olds_text, now, err) < 0 ||
-				  run_rows(ctx, del_areas, old_ids_text, NULL, err) < 0 ||
-				  run_rows(ctx, del_tags, old_ids_text, NULL, err) < 0))
-			return -1;
-		if (strcmp(areas_text, "[]") && run_rows(ctx, ins_areas, areas_text, NULL, err) < 0)
-			return -1;
-		if (strcmp(tags_text, "[]") && run_rows(ctx, ins_tags, tags_text, NULL, err) < 0)
-			return -1;
-	}
-	H7T("rows");
+			"SELECT $1, x.id, x.tag FROM {rows}", p, 1, tag_rows, err) < 0)
+		return -1;
 	if (search_put_many(ctx, SEARCH_KIND_INSTITUTION, n, ids, (const char *const *)titles->pdata,
 			    (const char *const *)texts->pdata, err) < 0)
 		return -1;
-	H7T("search");
-	if (n_old > 0) {
-		/* The institution's name is in its people's search text. */
-		g_autofree char *sql = g_strdup_printf(
-			"SELECT DISTINCT person_id FROM person_affiliation WHERE region_id = $1 AND "
-			"institution_id IN (SELECT x.id FROM %s) ORDER BY person_id", id_src);
-		g_autoptr(db_stmt) st = db_prepare(ctx->db, sql, err);
-		g_autoptr(GArray) people = g_array_new(FALSE, FALSE, sizeof(int64_t));
-		int r;
-		if (!st)
+	/* The institution's name is in its people's search text. */
+	people = people_of(ctx, n, ids, is_new, err);
+	if (!people)
+		return -1;
+	for (guint k = 0; k < people->len; k++)
+		if (person_store_index(ctx, g_array_index(people, int64_t, k), err) < 0)
 			return -1;
-		db_bind_int64(st, 1, ctx->region_id);
-		db_bind_text(st, 2, old_ids_text);
-		while ((r = db_step(st, err)) == DB_ROW) {
-			int64_t p = db_col_int64(st, 0);
-			g_array_append_val(people, p);
-		}
-		if (r < 0)
-			return -1;
-		g_clear_pointer(&st, db_stmt_free);
-		for (guint k = 0; k < people->len; k++)
-			if (person_store_index(ctx, g_array_index(people, int64_t, k), err) < 0)
-				return -1;
-	}
 	return 0;
 }
 
@@ -1929,10 +1875,8 @@ int institution_store_write_many(const bireg_ctx *ctx, size_t n, const instituti
 	}
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
-	H7T("begin");
 	if (check_cache_load(ctx, &cc, err) < 0)
 		goto out;
-	H7T("cache");
 	/* The snapshots of the change log, which also tell which institution
 	 * is not in the region. */
 	old_snaps = changelog_snapshot_many(ctx, "institution", old_ids, n_old, err);
@@ -1956,7 +1900,6 @@ int institution_store_write_many(const bireg_ctx *ctx, size_t n, const instituti
 		}
 		check_cache_take(&cc, is_new[i] ? 0 : ids[i], i, ins[i].school_number);
 	}
-	H7T("snap+check");
 	if (allocate_ids(ctx, new_ids, n_new, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -1964,10 +1907,8 @@ int institution_store_write_many(const bireg_ctx *ctx, size_t n, const instituti
 			ids[i] = new_ids[k_new++];
 	if (write_rows(ctx, n, ins, ids, is_new, cs, &cc, err) < 0)
 		goto out;
-	H7T("write_rows");
 	if (log_many(ctx, n, ins, ids, is_new, befores, err) < 0)
 		goto out;
-	H7T("log");
 	rc = 0;
 out:
 	if (rc < 0)
