@@ -347,6 +347,46 @@ class TestDatabase:
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")}
 
+    def _pg_lock_all_tables(self):
+        """A psql session holding EXCLUSIVE locks on every table of the schema
+        in an open transaction, or None when PostgreSQL broke a deadlock by
+        aborting it (the caller tries again)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["PGAPPNAME"] = "bireg-test-lock"
+        p = subprocess.Popen([_psql_path(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                              "-d", self.admin_url], env=env, stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        p.stdin.write(
+            "BEGIN;\n"
+            "DO $$ DECLARE t record; BEGIN\n"
+            "  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP\n"
+            "    EXECUTE format('LOCK TABLE %I IN EXCLUSIVE MODE', t.tablename);\n"
+            "  END LOOP;\n"
+            "END $$;\n")
+        p.stdin.flush()
+        # psql does not report back on a pipe; watch the locks being granted.
+        want = int(self.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")[0][0])
+        deadline = time.monotonic() + 30
+        while True:
+            got = int(self.query(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE a.application_name = 'bireg-test-lock' AND a.datname = ? "
+                "AND l.mode = 'ExclusiveLock' AND l.granted AND l.locktype = 'relation'",
+                (self.name,))[0][0])
+            if got >= want:
+                return p
+            if p.poll() is not None or time.monotonic() > deadline:
+                failed = p.poll() is not None
+                msg = p.stderr.read() if failed else "timed out"
+                if not failed:
+                    p.kill()
+                p.wait()
+                p.stderr.close()
+                if failed and "deadlock detected" in msg:
+                    return None
+                raise BiregError("could not lock the tables of %s: %s" % (self.name, msg))
+            time.sleep(0.05)
+
     @contextlib.contextmanager
     def hold_write_lock(self):
         """While the block runs, no one else can write: SQLite's BEGIN IMMEDIATE;
@@ -363,36 +403,16 @@ class TestDatabase:
             finally:
                 con.close()
             return
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        env["PGAPPNAME"] = "bireg-test-lock"
-        p = subprocess.Popen([_psql_path(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                              "-d", self.admin_url], env=env, stdin=subprocess.PIPE,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # Taking the locks table by table can deadlock with a transaction of
+        # the server (a background job that started with it); PostgreSQL then
+        # aborts one side, sometimes this one. Such an attempt is repeated.
+        for attempt in range(5):
+            p = self._pg_lock_all_tables()
+            if p is not None:
+                break
+        else:
+            raise BiregError("could not lock the tables of %s: deadlocks" % self.name)
         try:
-            p.stdin.write(
-                "BEGIN;\n"
-                "DO $$ DECLARE t record; BEGIN\n"
-                "  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP\n"
-                "    EXECUTE format('LOCK TABLE %I IN EXCLUSIVE MODE', t.tablename);\n"
-                "  END LOOP;\n"
-                "END $$;\n")
-            p.stdin.flush()
-            # psql does not report back on a pipe; watch the locks being granted.
-            want = int(self.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")[0][0])
-            deadline = time.monotonic() + 30
-            while True:
-                got = int(self.query(
-                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE a.application_name = 'bireg-test-lock' AND a.datname = ? "
-                    "AND l.mode = 'ExclusiveLock' AND l.granted AND l.locktype = 'relation'",
-                    (self.name,))[0][0])
-                if got >= want:
-                    break
-                if p.poll() is not None or time.monotonic() > deadline:
-                    raise BiregError("could not lock the tables of %s: %s"
-                                     % (self.name, p.stderr.read() if p.poll() is not None else
-                                        "timed out"))
-                time.sleep(0.05)
             yield
         finally:
             try:

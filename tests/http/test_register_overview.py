@@ -414,7 +414,6 @@ class RegisterOverviewTest(harness.ServerTestCase):
                                    "school_number = '100085'", (rid,)), [("Umbenannt",)])
         self.assertEqual(self.count("SELECT count(*) FROM import_batch WHERE region_id = ? "
                                     "AND kind = 'schools'", (rid,)), batches)
-        self.assertEqual(self.search("Green-Gesamtschule")["total"], 0)
 
     def test_14_region_add_seeds_kinds(self):
         add_region_wesel(self.server)
