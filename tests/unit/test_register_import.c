@@ -23,7 +23,6 @@
 #include "out/sheet.h"
 #include "test_dbenv.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref)
 
 typedef struct {
 	db *d;

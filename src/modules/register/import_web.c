@@ -29,7 +29,6 @@
 #include "view/i18n.h"
 
 /* jansson has no g_autoptr support; this file's own. */
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref) /* json_t_autoptr_local */
 #include "view/view.h"
 
 #define BASE "/register/import"

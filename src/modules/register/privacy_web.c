@@ -33,11 +33,6 @@
 #include "view/i18n.h"
 #include "view/view.h"
 
-/* json_t under a name of this file for g_autoptr (jansson has no GLib
- * cleanup of its own). */
-typedef json_t privacy_json;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(privacy_json, json_decref)
-
 #define PEOPLE "/register/personen/"
 #define PRIVACY_PATH "/register/datenschutz"
 
@@ -697,8 +692,8 @@ static form *settings_form_new(void)
 /* The stored values into f. 0 or -1. */
 static int settings_fill(req_ctx *rc, form *f, GError **err)
 {
-	g_autoptr(privacy_json) days = privacy_retention_get(&rc->ctx, err);
-	g_autoptr(privacy_json) dpo = days ? privacy_dpo_get(&rc->ctx, err) : NULL;
+	g_autoptr(json_t) days = privacy_retention_get(&rc->ctx, err);
+	g_autoptr(json_t) dpo = days ? privacy_dpo_get(&rc->ctx, err) : NULL;
 
 	if (!dpo)
 		return -1;
@@ -712,9 +707,9 @@ static int settings_fill(req_ctx *rc, form *f, GError **err)
 static int privacy_page(req_ctx *rc, int status, form *f, const char *notice)
 {
 	g_autoptr(GError) err = NULL;
-	g_autoptr(privacy_json) days = privacy_retention_get(&rc->ctx, &err);
-	g_autoptr(privacy_json) last = days ? privacy_retention_last_run(&rc->ctx, &err) : NULL;
-	g_autoptr(privacy_json) dpo = last ? privacy_dpo_get(&rc->ctx, &err) : NULL;
+	g_autoptr(json_t) days = privacy_retention_get(&rc->ctx, &err);
+	g_autoptr(json_t) last = days ? privacy_retention_last_run(&rc->ctx, &err) : NULL;
+	g_autoptr(json_t) dpo = last ? privacy_dpo_get(&rc->ctx, &err) : NULL;
 	json_t *kinds = json_array();
 	bool admin = rc->user && (rc->user->roles & ROLE_ADMIN);
 
@@ -774,7 +769,7 @@ static int privacy_save(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(form) f = settings_form_new();
-	g_autoptr(privacy_json) days = json_object();
+	g_autoptr(json_t) days = json_object();
 	int r;
 
 	if (!form_read(f, rc))
@@ -856,7 +851,7 @@ static int record_pdf(req_ctx *rc)
 	g_autoptr(GError) err = NULL;
 	g_autoptr(pdf_letterhead) lh = NULL;
 	g_autoptr(pdf_doc) d = NULL;
-	g_autoptr(privacy_json) rec = privacy_record(&rc->ctx, &err);
+	g_autoptr(json_t) rec = privacy_record(&rc->ctx, &err);
 	GBytes *pdf;
 	size_t i;
 	json_t *a, *m;

@@ -24,6 +24,10 @@
 
 struct form;
 
+/* g_autoptr(json_t) for the register's files: a reference dropped with
+ * json_decref when it goes out of scope. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref)
+
 #define BIREG_REGISTER_ERROR (bireg_register_error_quark())
 GQuark bireg_register_error_quark(void);
 

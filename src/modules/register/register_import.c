@@ -26,7 +26,6 @@
 #include "view/i18n.h"
 
 /* jansson has no g_autoptr support; this file's own. */
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref) /* json_t_autoptr_local */
 
 /* ---- target fields ---------------------------------------------------- */
 

@@ -21,10 +21,6 @@
 #include "search/search.h"
 #include "view/i18n.h"
 
-/* json_t with automatic cleanup, for this file. */
-typedef json_t json_ref;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_ref, json_decref)
-
 /*
  * Every column of the database that holds the id of a person or an
  * institution. Later modules add theirs here (meetings' attendance, minutes
@@ -451,7 +447,7 @@ static int log_merge(const bireg_ctx *ctx, const char *entity, int64_t keep_id, 
 int register_merge_person(const bireg_ctx *ctx, int64_t keep_id, int64_t other_id,
 			  json_t *take, GError **err)
 {
-	g_autoptr(json_ref) keep = NULL, other = NULL, values = NULL, changes = NULL;
+	g_autoptr(json_t) keep = NULL, other = NULL, values = NULL, changes = NULL;
 	const char *why = NULL;
 	bool own;
 	int rc = -1;
@@ -524,7 +520,7 @@ static char **tags_union(json_t *keep, json_t *other)
 int register_merge_institution(const bireg_ctx *ctx, int64_t keep_id, int64_t other_id,
 			       json_t *take, GError **err)
 {
-	g_autoptr(json_ref) keep = NULL, other = NULL, values = NULL, changes = NULL;
+	g_autoptr(json_t) keep = NULL, other = NULL, values = NULL, changes = NULL;
 	g_auto(GStrv) tags = NULL;
 	bool own;
 	int rc = -1;
@@ -585,7 +581,7 @@ out:
 json_t *register_merge_preview(const bireg_ctx *ctx, const char *entity, int64_t keep_id,
 			       int64_t other_id, GError **err)
 {
-	g_autoptr(json_ref) keep = NULL, other = NULL;
+	g_autoptr(json_t) keep = NULL, other = NULL;
 	const char *const *fields = is_person(entity) ? register_merge_person_fields
 						      : register_merge_institution_fields;
 	const char *why = NULL;
