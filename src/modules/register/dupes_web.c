@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "modules/account/perm.h"
+#include "modules/register/person_web.h"
 #include "modules/register/register.h"
 #include "modules/register/register_dupes.h"
 #include "modules/register/register_merge.h"
@@ -209,46 +210,6 @@ static int dupes_dismiss(req_ctx *rc)
 
 /* ---- the merge page -------------------------------------------------------------- */
 
-static const struct {
-	const char *field, *label;
-} field_labels[] = {
-	{"address_form", N_("Form of address")},
-	{"title", N_("Academic title")},
-	{"first_name", N_("First name")},
-	{"last_name", N_("Last name")},
-	{"letter_salutation", N_("Letter salutation")},
-	{"function", N_("Function")},
-	{"phone", N_("Phone")},
-	{"mobile", N_("Mobile phone")},
-	{"email", N_("Email address")},
-	{"street", N_("Street and number")},
-	{"postcode", N_("Postcode")},
-	{"city", N_("Town or city")},
-	{"preferred_channel", N_("Preferred channel")},
-	{"legal_basis", N_("Legal basis of processing")},
-	{"legal_basis_note", N_("Note on the legal basis")},
-	{"notes", N_("Notes")},
-	{"type_id", N_("Kind of institution")},
-	{"name", N_("Name")},
-	{"name_extra", N_("Addition to the name")},
-	{"short_name", N_("Short name")},
-	{"website", N_("Website")},
-	{"school_number", N_("School number")},
-	{"school_form", N_("School form")},
-	{"legal_form", N_("Legal form")},
-	{"carrier_number", N_("Provider number")},
-	{"area_admin_id", N_("Stadtbezirk or Ortsteil")},
-	{"area_social_id", N_("Sozialraum")},
-};
-
-static const char *field_label(const req_ctx *rc, const char *field)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(field_labels); i++)
-		if (!strcmp(field_labels[i].field, field))
-			return view_t(rc, field_labels[i].label);
-	return field;
-}
-
 /* The store's field of a refused value as the merge form's field. */
 static const char *form_field_of(const char *store_field)
 {
@@ -265,18 +226,11 @@ static char *value_label(const req_ctx *rc, json_t *rec, const char *field, cons
 	if (!*value)
 		return g_strdup("");
 	if (!strcmp(field, "address_form"))
-		return g_strdup(view_t(rc, !strcmp(value, "frau") ? N_("Ms") : N_("Mr")));
+		return g_strdup(person_address_form_label(rc, value));
 	if (!strcmp(field, "preferred_channel"))
-		return g_strdup(view_t(rc, !strcmp(value, "post") ? N_("Post") : N_("E-mail")));
-	if (!strcmp(field, "legal_basis")) {
-		if (!strcmp(value, "consent"))
-			return g_strdup(view_t(rc, N_("Consent (Art. 6(1)(a) GDPR)")));
-		if (!strcmp(value, "contract"))
-			return g_strdup(view_t(rc, N_("Contract (Art. 6(1)(b) GDPR)")));
-		if (!strcmp(value, "legitimate_interest"))
-			return g_strdup(view_t(rc, N_("Legitimate interest (Art. 6(1)(f) GDPR)")));
-		return g_strdup(view_t(rc, N_("Public task (Art. 6(1)(e) GDPR)")));
-	}
+		return g_strdup(person_channel_label(rc, value));
+	if (!strcmp(field, "legal_basis"))
+		return g_strdup(person_legal_basis_label(rc, value));
 	if (!strcmp(field, "type_id"))
 		return g_strdup(register_jstr(rec, "type_name"));
 	if (!strcmp(field, "school_form") && *register_jstr(rec, "school_form_label"))
@@ -330,7 +284,7 @@ static int merge_page(req_ctx *rc, int status, const char *entity, int64_t keep_
 		if (!json_is_true(json_object_get(f, "differ"))) {
 			if (*kl)
 				json_array_append_new(same, json_pack("{s:s,s:s}", "label",
-								      field_label(rc, name), "value", kl));
+								      register_field_label(rc, name), "value", kl));
 			continue;
 		}
 		const char *t = take ? json_string_value(json_object_get(take, name)) : NULL;
@@ -339,7 +293,7 @@ static int merge_page(req_ctx *rc, int status, const char *entity, int64_t keep_
 		g_autofree char *id = g_strdup_printf("merge-take-%s", name);
 		json_array_append_new(fields, json_pack(
 			"{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:s}", "field", name, "name",
-			name, "id", id, "label", field_label(rc, name), "keep_value",
+			name, "id", id, "label", register_field_label(rc, name), "keep_value",
 			register_jstr(f, "keep"), "other_value", register_jstr(f, "other"), "keep_label", kl,
 			"other_label", ol, "keep_empty", !*kl, "other_empty", !*ol, "take_keep",
 			!other_chosen, "take_other", other_chosen, "error", error ? error : ""));
@@ -498,7 +452,7 @@ static int merge_post(req_ctx *rc, const char *entity)
 			    json_is_true(json_object_get(f, "differ")))
 				shown = true;
 		g_autofree char *summary = shown ? NULL
-						 : g_strdup_printf("%s: %s", field_label(rc, form_field_of(field)),
+						 : g_strdup_printf("%s: %s", register_field_label(rc, form_field_of(field)),
 								   view_t(rc, register_error_msgid(err)));
 		r = merge_page(rc, 422, entity, a, b, preview, take, errors, summary);
 		json_decref(errors);

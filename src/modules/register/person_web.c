@@ -34,9 +34,9 @@
 #define PER_PAGE 50
 #define LIST_PATH "/register/personen"
 
-/* ---- labels ------------------------------------------------------------- */
+/* ---- labels (person_web.h) ---------------------------------------------- */
 
-static const char *address_form_label(const req_ctx *rc, const char *v)
+const char *person_address_form_label(const req_ctx *rc, const char *v)
 {
 	if (!g_strcmp0(v, "frau"))
 		return view_t(rc, N_("Ms"));
@@ -45,12 +45,12 @@ static const char *address_form_label(const req_ctx *rc, const char *v)
 	return view_t(rc, N_("No form of address"));
 }
 
-static const char *channel_label(const req_ctx *rc, const char *v)
+const char *person_channel_label(const req_ctx *rc, const char *v)
 {
 	return !g_strcmp0(v, "post") ? view_t(rc, N_("Post")) : view_t(rc, N_("E-mail"));
 }
 
-static const char *legal_basis_label(const req_ctx *rc, const char *v)
+const char *person_legal_basis_label(const req_ctx *rc, const char *v)
 {
 	if (!g_strcmp0(v, "consent"))
 		return view_t(rc, N_("Consent (Art. 6(1)(a) GDPR)"));
@@ -61,7 +61,7 @@ static const char *legal_basis_label(const req_ctx *rc, const char *v)
 	return view_t(rc, N_("Public task (Art. 6(1)(e) GDPR)"));
 }
 
-static const char *consent_kind_label(const req_ctx *rc, const char *kind)
+const char *person_consent_kind_label(const req_ctx *rc, const char *kind)
 {
 	if (!g_strcmp0(kind, "photos"))
 		return view_t(rc, N_("Photos"));
@@ -70,7 +70,7 @@ static const char *consent_kind_label(const req_ctx *rc, const char *kind)
 	return view_t(rc, N_("Publication of the name on public pages"));
 }
 
-static const char *consent_state_label(const req_ctx *rc, const char *state)
+const char *person_consent_state_label(const req_ctx *rc, const char *state)
 {
 	if (!g_strcmp0(state, "given"))
 		return view_t(rc, N_("Given"));
@@ -167,7 +167,7 @@ static form *person_form_new(const req_ctx *rc)
 	static const char *const bases[] = {"public_task", "consent", "contract",
 					    "legitimate_interest"};
 	for (size_t i = 0; i < G_N_ELEMENTS(bases); i++)
-		form_add_option(f, "legal_basis", bases[i], legal_basis_label(rc, bases[i]));
+		form_add_option(f, "legal_basis", bases[i], person_legal_basis_label(rc, bases[i]));
 	form_set(f, "preferred_channel", "email");
 	form_set(f, "legal_basis", "public_task");
 	return f;
@@ -464,7 +464,7 @@ static form *consent_form_new(req_ctx *rc)
 	form_add_option(f, "kind", "", view_t(rc, N_("Please choose")));
 	for (size_t i = 0; person_consent_kinds[i]; i++)
 		form_add_option(f, "kind", person_consent_kinds[i],
-				consent_kind_label(rc, person_consent_kinds[i]));
+				person_consent_kind_label(rc, person_consent_kinds[i]));
 	form_add_option(f, "given", "1", view_t(rc, N_("Given")));
 	form_add_option(f, "given", "0", view_t(rc, N_("Withdrawn")));
 	form_set(f, "given", "1");
@@ -545,8 +545,9 @@ static void decorate_consents(req_ctx *rc, json_t *p)
 		const char *state = register_jstr(c, "state");
 		g_autofree char *day = register_day_label(rc, json_string_value(json_object_get(c, "day")));
 		json_t *history = json_object_get(c, "history");
-		json_object_set_new(c, "label", json_string(consent_kind_label(rc, register_jstr(c, "kind"))));
-		json_object_set_new(c, "state_label", json_string(consent_state_label(rc, state)));
+		json_object_set_new(c, "label",
+				    json_string(person_consent_kind_label(rc, register_jstr(c, "kind"))));
+		json_object_set_new(c, "state_label", json_string(person_consent_state_label(rc, state)));
 		json_object_set_new(c, "is_given", json_boolean(!strcmp(state, "given")));
 		json_object_set_new(c, "day_label", json_string(day));
 		json_object_set_new(c, "has_history", json_boolean(json_array_size(history) > 1));
@@ -611,11 +612,11 @@ static int person_detail_page(req_ctx *rc, int64_t id, int status, const char *n
 	bool uses_default = !*register_jstr(p, "letter_salutation");
 
 	json_object_set_new(p, "address_form_label",
-			    json_string(address_form_label(rc, register_jstr(p, "address_form"))));
+			    json_string(person_address_form_label(rc, register_jstr(p, "address_form"))));
 	json_object_set_new(p, "channel_label",
-			    json_string(channel_label(rc, register_jstr(p, "preferred_channel"))));
+			    json_string(person_channel_label(rc, register_jstr(p, "preferred_channel"))));
 	json_object_set_new(p, "legal_basis_label",
-			    json_string(legal_basis_label(rc, register_jstr(p, "legal_basis"))));
+			    json_string(person_legal_basis_label(rc, register_jstr(p, "legal_basis"))));
 	json_object_set_new(p, "salutation_is_default", json_boolean(uses_default));
 	json_object_set_new(p, "has_address",
 			    json_boolean(*register_jstr(p, "street") || *register_jstr(p, "postcode") ||
@@ -869,7 +870,7 @@ static void decorate_rows(req_ctx *rc, json_t *rows)
 						json_integer_value(json_object_get(r, "id")), "");
 		json_object_set_new(r, "href", json_string(href));
 		json_object_set_new(r, "channel_label",
-				    json_string(channel_label(rc, register_jstr(r, "preferred_channel"))));
+				    json_string(person_channel_label(rc, register_jstr(r, "preferred_channel"))));
 		json_array_foreach(json_object_get(r, "institutions"), k, inst) {
 			g_autofree char *ih = register_href_id(rc, "/register/institutionen/",
 						      json_integer_value(json_object_get(inst, "id")), "");

@@ -24,6 +24,7 @@
 #include "modules/account/perm.h"
 #include "modules/register/body_store.h"
 #include "modules/register/person_store.h"
+#include "modules/register/person_web.h"
 #include "modules/register/privacy.h"
 #include "modules/register/register.h"
 #include "modules/register/register_page.h"
@@ -37,26 +38,6 @@
 #define PRIVACY_PATH "/register/datenschutz"
 
 /* ---- labels ------------------------------------------------------------- */
-
-static const char *consent_kind_label(const req_ctx *rc, const char *kind)
-{
-	if (!g_strcmp0(kind, "photos"))
-		return view_t(rc, N_("Photos"));
-	if (!g_strcmp0(kind, "newsletter"))
-		return view_t(rc, N_("Newsletter"));
-	return view_t(rc, N_("Publication of the name on public pages"));
-}
-
-static const char *legal_basis_label(const req_ctx *rc, const char *v)
-{
-	if (!g_strcmp0(v, "consent"))
-		return view_t(rc, N_("Consent (Art. 6(1)(a) GDPR)"));
-	if (!g_strcmp0(v, "contract"))
-		return view_t(rc, N_("Contract (Art. 6(1)(b) GDPR)"));
-	if (!g_strcmp0(v, "legitimate_interest"))
-		return view_t(rc, N_("Legitimate interest (Art. 6(1)(f) GDPR)"));
-	return view_t(rc, N_("Public task (Art. 6(1)(e) GDPR)"));
-}
 
 static const char *action_label(const req_ctx *rc, const char *a)
 {
@@ -185,7 +166,7 @@ static int export_page(req_ctx *rc)
 		"{s:s,s:I,s:s,s:o,s:s,s:s,s:s,s:s,s:s}", "title", title, "id", (json_int_t)id,
 		"name", name, "sections", sections, "json_href", json_href, "pdf_href", pdf_href,
 		"back_href", back, "record_href", record, "legal_basis_label",
-		legal_basis_label(rc, register_jstr(person, "legal_basis")));
+		person_legal_basis_label(rc, register_jstr(person, "legal_basis")));
 	json_decref(x);
 	return view_page_full(rc, 200, "pages/register_privacy_export", title, model,
 			      crumbs_person(rc, id, name));
@@ -257,8 +238,7 @@ static void pdf_person(pdf_doc *d, const req_ctx *rc, json_t *p)
 	const char *af = register_jstr(p, "address_form");
 	const char *const pairs[] = {
 		view_t(rc, N_("Form of address")),
-		!strcmp(af, "frau") ? view_t(rc, N_("Ms"))
-		: !strcmp(af, "herr") ? view_t(rc, N_("Mr")) : "",
+		*af ? person_address_form_label(rc, af) : "",
 		view_t(rc, N_("Academic title")), register_jstr(p, "title"),
 		view_t(rc, N_("First name")), register_jstr(p, "first_name"),
 		view_t(rc, N_("Last name")), register_jstr(p, "last_name"),
@@ -271,10 +251,9 @@ static void pdf_person(pdf_doc *d, const req_ctx *rc, json_t *p)
 		view_t(rc, N_("Postcode")), register_jstr(p, "postcode"),
 		view_t(rc, N_("Town or city")), register_jstr(p, "city"),
 		view_t(rc, N_("Preferred channel")),
-		!strcmp(register_jstr(p, "preferred_channel"), "post") ? view_t(rc, N_("Post"))
-								       : view_t(rc, N_("E-mail")),
+		person_channel_label(rc, register_jstr(p, "preferred_channel")),
 		view_t(rc, N_("Legal basis of processing")),
-		legal_basis_label(rc, register_jstr(p, "legal_basis")),
+		person_legal_basis_label(rc, register_jstr(p, "legal_basis")),
 		view_t(rc, N_("Note on the legal basis")), register_jstr(p, "legal_basis_note"),
 		view_t(rc, N_("Notes")), register_jstr(p, "notes"),
 		view_t(rc, N_("Recorded on")), created,
@@ -303,9 +282,10 @@ static void pdf_consents(pdf_doc *d, const req_ctx *rc, json_t *consents)
 			g_autofree char *day = register_day_label(rc, register_jstr(h, "day"));
 			g_autofree char *at = view_datetime(rc, register_jstr(h, "recorded_at"));
 			const char *cells[] = {
-				consent_kind_label(rc, register_jstr(c, "kind")),
-				json_is_true(json_object_get(h, "given")) ? view_t(rc, N_("Given"))
-									  : view_t(rc, N_("Withdrawn")),
+				person_consent_kind_label(rc, register_jstr(c, "kind")),
+				person_consent_state_label(rc, json_is_true(json_object_get(h, "given"))
+									       ? "given"
+									       : "withdrawn"),
 				day, register_jstr(h, "source"), at,
 			};
 			if (!t)
@@ -315,6 +295,18 @@ static void pdf_consents(pdf_doc *d, const req_ctx *rc, json_t *consents)
 	}
 	if (!t)
 		pdf_doc_paragraph(d, view_t(rc, N_("No answers on consents are recorded.")));
+}
+
+/* A table of cols for list's rows; the sentence empty instead (and NULL)
+ * when the list has none. */
+static pdf_table *list_table(pdf_doc *d, const pdf_column *cols, size_t n, json_t *list,
+			     const char *empty)
+{
+	if (!json_array_size(list)) {
+		pdf_doc_paragraph(d, empty);
+		return NULL;
+	}
+	return pdf_doc_table(d, cols, n);
 }
 
 static void pdf_affiliations(pdf_doc *d, const req_ctx *rc, json_t *list)
@@ -327,11 +319,8 @@ static void pdf_affiliations(pdf_doc *d, const req_ctx *rc, json_t *list)
 	size_t i;
 	json_t *a;
 
-	if (!json_array_size(list)) {
-		pdf_doc_paragraph(d, view_t(rc, N_("No affiliations are recorded.")));
-		return;
-	}
-	pdf_table *t = pdf_doc_table(d, cols, G_N_ELEMENTS(cols));
+	pdf_table *t = list_table(d, cols, G_N_ELEMENTS(cols), list,
+				  view_t(rc, N_("No affiliations are recorded.")));
 	json_array_foreach(list, i, a) {
 		g_autofree char *period = period_label(rc, a);
 		const char *cells[] = {register_jstr(a, "institution_name"), register_jstr(a, "function"),
@@ -351,11 +340,8 @@ static void pdf_memberships(pdf_doc *d, const req_ctx *rc, json_t *list)
 	size_t i;
 	json_t *m;
 
-	if (!json_array_size(list)) {
-		pdf_doc_paragraph(d, view_t(rc, N_("No memberships are recorded.")));
-		return;
-	}
-	pdf_table *t = pdf_doc_table(d, cols, G_N_ELEMENTS(cols));
+	pdf_table *t = list_table(d, cols, G_N_ELEMENTS(cols), list,
+				  view_t(rc, N_("No memberships are recorded.")));
 	json_array_foreach(list, i, m) {
 		g_autofree char *period = period_label(rc, m);
 		const char *inst = json_string_value(json_object_get(m, "institution_name"));
@@ -422,11 +408,8 @@ static void pdf_log(pdf_doc *d, const req_ctx *rc, json_t *log)
 	size_t i;
 	json_t *e;
 
-	if (!json_array_size(log)) {
-		pdf_doc_paragraph(d, view_t(rc, N_("The change log holds no entries about the person.")));
-		return;
-	}
-	pdf_table *t = pdf_doc_table(d, cols, G_N_ELEMENTS(cols));
+	pdf_table *t = list_table(d, cols, G_N_ELEMENTS(cols), log,
+				  view_t(rc, N_("The change log holds no entries about the person.")));
 	json_array_foreach(log, i, e) {
 		g_autofree char *at = view_datetime(rc, register_jstr(e, "at"));
 		g_autofree char *changes = changes_text(json_object_get(e, "changes"));
@@ -535,7 +518,7 @@ static int export_pdf(req_ctx *rc)
 	pdf_doc_heading(d, 2, view_t(rc, N_("Purposes, legal bases, recipients and retention periods")));
 	{
 		g_autofree char *basis = view_tf(rc, N_("Legal basis recorded for the person: {basis}"), "basis",
-						 legal_basis_label(rc, register_jstr(person, "legal_basis")), NULL);
+						 person_legal_basis_label(rc, register_jstr(person, "legal_basis")), NULL);
 		pdf_doc_paragraph(d, basis);
 	}
 	pdf_processing(d, rc, json_object_get(json_object_get(x, "processing"), "activities"));

@@ -3,6 +3,8 @@
  */
 #include "modules/register/register_page.h"
 
+#include <string.h>
+
 #include "core/log.h"
 #include "modules/register/register.h"
 #include "search/search.h"
@@ -79,4 +81,87 @@ char *register_day_label(const req_ctx *rc, const char *iso)
 json_t *register_option(const char *value, const char *label, bool selected)
 {
 	return json_pack("{s:s,s:s,s:b}", "value", value, "label", label, "selected", selected);
+}
+
+/* Field -> the label of its form field (same English text, so the same
+ * German), or a label of its own. */
+static const struct {
+	const char *field, *msgid;
+} field_labels[] = {
+	{"address_form", N_("Form of address")},
+	{"title", N_("Academic title")},
+	{"first_name", N_("First name")},
+	{"last_name", N_("Last name")},
+	{"letter_salutation", N_("Letter salutation")},
+	{"function", N_("Function")},
+	{"phone", N_("Phone")},
+	{"mobile", N_("Mobile phone")},
+	{"email", N_("Email address")},
+	{"street", N_("Street and number")},
+	{"postcode", N_("Postcode")},
+	{"city", N_("Town or city")},
+	{"preferred_channel", N_("Preferred channel")},
+	{"legal_basis", N_("Legal basis of processing")},
+	{"legal_basis_note", N_("Note on the legal basis")},
+	{"notes", N_("Notes")},
+	{"kind", N_("Kind")},
+	{"given", N_("Answer")},
+	{"day", N_("Day")},
+	{"source", N_("Source")},
+	{"institution_id", N_("Institution")},
+	{"start_day", N_("From")},
+	{"end_day", N_("Until")},
+	{"account_id", N_("User account")},
+	{"account_email", N_("Linked user account")},
+	{"type_id", N_("Kind of institution")},
+	{"name", N_("Name")},
+	{"name_extra", N_("Addition to the name")},
+	{"short_name", N_("Short name")},
+	{"website", N_("Website")},
+	{"school_number", N_("School number")},
+	{"school_form", N_("School form")},
+	{"legal_form", N_("Legal form")},
+	{"carrier_number", N_("Provider number")},
+	{"area_admin_id", N_("Stadtbezirk or Ortsteil")},
+	{"area_social_id", N_("Sozialraum")},
+	{"areas", N_("Areas")},
+	{"tags", N_("Tags")},
+	{"type", N_("Type of body")},
+	{"level_id", N_("Level")},
+	{"area_id", N_("Area")},
+	{"parent_id", N_("Reports to")},
+	{"description", N_("Description")},
+	{"goals", N_("Goals")},
+	{"active_from", N_("Active from")},
+	{"active_until", N_("Active until")},
+	{"chair_mode", N_("Chair")},
+	{"decision_mode", N_("Decisions")},
+	{"quorum_rule", N_("Quorum")},
+	{"quorum_share_pct", N_("Quorum share in percent")},
+	{"invitation_days", N_("Ladungsfrist in days")},
+	{"invitation_days_urgent", N_("Ladungsfrist for urgent meetings in days")},
+	{"papers_days", N_("Unterlagenfrist in days")},
+	{"objection_days", N_("Einwendungsfrist in days")},
+	{"written_procedure", N_("Decisions in writing (Umlaufverfahren)")},
+	{"public", N_("The meetings are public")},
+	{"nonpublic_access", N_("Who may see non-public papers")},
+	{"person_id", N_("Person")},
+	{"role", N_("Role")},
+	{"substitute_for_id", N_("Personal substitute for")},
+	{"partner_side", N_("Partner side")},
+	{"voting", N_("Has a vote")},
+	{"note", N_("Note")},
+	{"hierarchy", N_("Hierarchy")},
+	{"code", N_("Official number")},
+	{"position", N_("Position in the list")},
+	{"key", N_("Key")},
+	{"is_school", N_("Institutions of this kind have school fields (school number, school form)")},
+};
+
+const char *register_field_label(const req_ctx *rc, const char *field)
+{
+	for (size_t i = 0; field && i < G_N_ELEMENTS(field_labels); i++)
+		if (!strcmp(field_labels[i].field, field))
+			return view_t(rc, field_labels[i].msgid);
+	return field ? field : "";
 }

@@ -46,3 +46,8 @@ char *register_day_label(const req_ctx *rc, const char *iso);
 
 /* A <select>'s option {value, label, selected}. New. */
 json_t *register_option(const char *value, const char *label, bool selected);
+
+/* The translated label of a record's field as the change log and the merge
+ * page name it ("last_name" -> "Last name"); the field itself when unknown,
+ * "" for NULL. Borrowed. */
+const char *register_field_label(const req_ctx *rc, const char *field);
