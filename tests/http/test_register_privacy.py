@@ -249,6 +249,11 @@ class PrivacyTest(harness.ServerTestCase):
         self.assertNotIn("/register/personen/%d\"" % p, r.text)
         r = self.c.get("/register/gremien/%d" % b)
         self.assertIn("Anonymisierte Person", main_text(r))
+        # the name is a label, so the English page says it in English
+        r = self.c.get("/register/gremien/%d?lang=en" % b)
+        self.assertIn("Anonymised person", main_text(r))
+        self.assertNotIn("Anonymisierte Person", main_text(r))
+        self.c.get("/register/gremien/%d?lang=de" % b)
 
     def test_03_erase_without_records_deletes(self):
         p = self.person("Lena", "Ohnegremium", "lena.ohne@example.org")

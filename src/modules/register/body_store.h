@@ -166,7 +166,9 @@ int membership_store_delete(const bireg_ctx *ctx, int64_t id, GError **err);
  * person_sort, body_name, body_chair_mode, institution_name,
  * substitute_for_person_id, substitute_for_name, current (today),
  * publish_name (the person's current consent to publishing the name on
- * public pages: the newest person_consent row of that kind). NULL with
+ * public pages: the newest person_consent row of that kind),
+ * person_erased (the person was erased under Art. 17; the row stays as
+ * "Anonymisierte Person"). NULL with
  * NOT_FOUND when the region has none such. */
 json_t *membership_store_get(const bireg_ctx *ctx, int64_t id, GError **err);
 /* The memberships of a body (as membership_store_get, without the body's

@@ -260,7 +260,9 @@ static json_t *member_model(const req_ctx *rc, json_t *m, bool office)
 	const char *side = register_jstr(m, "partner_side");
 	json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:[]}",
 		"id", (json_int_t)id, "person_id", (json_int_t)register_jint(m, "person_id"), "person_name",
-		register_jstr(m, "person_name"), "role", register_jstr(m, "role"), "role_label",
+		json_is_true(json_object_get(m, "person_erased")) ? view_t(rc, N_("Anonymised person"))
+								  : register_jstr(m, "person_name"),
+		"role", register_jstr(m, "role"), "role_label",
 		membership_role_label(rc, register_jstr(m, "role")), "institution_name",
 		register_jstr(m, "institution_name"), "partner_side", side, "partner_label",
 		*side ? CHOICE_LABEL(rc, partner_choices, side) : "", "voting",

@@ -76,7 +76,8 @@ static char *display_name(const char *title, const char *first, const char *last
 	"coalesce(sp.title, ''), coalesce(sp.first_name, ''), coalesce(sp.last_name, ''), "     \
 	"b.name, b.chair_mode, b.type, b.public, b.sort_name, "                                 \
 	"coalesce((SELECT c.given FROM person_consent c WHERE c.region_id = m.region_id "       \
-	"AND c.person_id = m.person_id AND c.kind = 'publish_name' ORDER BY c.id DESC LIMIT 1), 0) "
+	"AND c.person_id = m.person_id AND c.kind = 'publish_name' ORDER BY c.id DESC LIMIT 1), 0), " \
+	"CASE WHEN p.erased_at IS NULL THEN 0 ELSE 1 END "
 #define MEMBERSHIP_FROM                                                                 \
 	"FROM membership m JOIN person p ON p.id = m.person_id AND p.region_id = m.region_id " \
 	"JOIN body b ON b.id = m.body_id AND b.region_id = m.region_id "                \
@@ -119,6 +120,9 @@ static json_t *membership_json(db_stmt *st, const char *today, bool with_body)
 	/* The person's newest answer on publishing the name (person_consent:
 	 * the row with the highest id is the current one). */
 	json_object_set_new(o, "publish_name", json_boolean(db_col_int64(st, 27) != 0));
+	/* Erased under Art. 17: the row stays for the body's history, the name
+	 * is "Anonymisierte Person" (pages show it translated). */
+	json_object_set_new(o, "person_erased", json_boolean(db_col_int64(st, 28) != 0));
 	if (with_body) {
 		json_object_set_new(o, "body_name", json_string(db_col_text(st, 22)));
 		json_object_set_new(o, "body_chair_mode", json_string(db_col_text(st, 23)));
