@@ -1274,6 +1274,131 @@ json_t *person_store_list(const bireg_ctx *ctx, const person_filter *f, GError *
 			 capped, "rows", rows);
 }
 
+/* ---- export --------------------------------------------------------------- */
+
+/* person id -> the names of the institutions of the person's current
+ * affiliations, ", "-separated, for every person the filter selects: one
+ * query (ordered as rows_by_ids orders a page's; an institution named once
+ * even with two affiliations to it). */
+static GHashTable *export_institutions(const bireg_ctx *ctx, const person_filter *f,
+				       const char *today, GError **err)
+{
+	g_autoptr(GString) sql = g_string_new(
+		"SELECT pa.person_id, i.id, i.name FROM person_affiliation pa "
+		"JOIN institution i ON i.id = pa.institution_id WHERE pa.region_id = ");
+	g_autoptr(GHashTable) out = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+							  (GDestroyNotify)g_free);
+	g_autoptr(db_stmt) st = NULL;
+	query q = {.sql = sql};
+	int64_t last_pid = 0, last_iid = 0;
+	GString *names = NULL;
+	db_status r;
+
+	q_int(&q, ctx->region_id);
+	g_string_append(sql, " AND i.region_id = $1 AND (pa.start_day IS NULL OR pa.start_day <= ");
+	q_text(&q, today);
+	g_string_append(sql, ") AND (pa.end_day IS NULL OR pa.end_day >= $2) AND pa.person_id IN "
+			     "(SELECT p.id");
+	q_from_where(&q, ctx, f, today, BY_INDEX);
+	g_string_append(sql, ") ORDER BY pa.person_id, i.sort_name, i.id");
+	st = db_prepare(ctx->db, sql->str, err);
+	if (!st)
+		return NULL;
+	q_bind(&q, st);
+	while ((r = db_step(st, err)) == DB_ROW) {
+		int64_t pid = db_col_int64(st, 0), iid = db_col_int64(st, 1);
+		if (pid != last_pid) {
+			if (names)
+				g_hash_table_insert(out, g_memdup2(&last_pid, sizeof last_pid),
+						    g_string_free(names, FALSE));
+			names = g_string_new(NULL);
+			last_pid = pid;
+			last_iid = 0;
+		} else if (iid == last_iid) {
+			continue;
+		}
+		g_string_append_printf(names, "%s%s", names->len ? ", " : "",
+				       register_nz(db_col_text(st, 2)));
+		last_iid = iid;
+	}
+	if (names)
+		g_hash_table_insert(out, g_memdup2(&last_pid, sizeof last_pid),
+				    g_string_free(names, FALSE));
+	if (r < 0)
+		return NULL;
+	return g_steal_pointer(&out);
+}
+
+/* The filtered people with extra conditions in order, one callback each.
+ * Returns the rows passed or -1. */
+static int64_t export_rows(const bireg_ctx *ctx, const person_filter *f, const char *today,
+			   const char *extra, const char *order, GHashTable *institutions,
+			   person_export_fn fn, void *user, GError **err)
+{
+	g_autoptr(GString) sql = g_string_new("SELECT " LIST_COLS);
+	g_autoptr(db_stmt) st = NULL;
+	query q = {.sql = sql};
+	int64_t n = 0;
+	db_status r;
+
+	q_from_where(&q, ctx, f, today, BY_INDEX);
+	g_string_append_printf(sql, "%s ORDER BY %s", extra, order);
+	st = db_prepare(ctx->db, sql->str, err);
+	if (!st)
+		return -1;
+	q_bind(&q, st);
+	while ((r = db_step(st, err)) == DB_ROW) {
+		int64_t id = db_col_int64(st, 0);
+		const char *inst = g_hash_table_lookup(institutions, &id);
+		person_export_row row = {
+			.id = id,
+			.title = register_nz(db_col_text(st, 1)),
+			.first_name = register_nz(db_col_text(st, 2)),
+			.last_name = register_nz(db_col_text(st, 3)),
+			.function = register_nz(db_col_text(st, 4)),
+			.email = register_nz(db_col_text(st, 5)),
+			.phone = register_nz(db_col_text(st, 6)),
+			.city = register_nz(db_col_text(st, 7)),
+			.preferred_channel = register_nz(db_col_text(st, 8)),
+			.updated_at = register_nz(db_col_text(st, 9)),
+			.institutions = inst ? inst : "",
+		};
+		if (fn(&row, user, err) < 0)
+			return -1;
+		n++;
+	}
+	return r < 0 ? -1 : n;
+}
+
+int64_t person_store_export(const bireg_ctx *ctx, const person_filter *f, person_export_fn fn,
+			    void *user, GError **err)
+{
+	g_autofree char *today = register_today();
+	g_autoptr(GHashTable) institutions = NULL;
+	int64_t a, b;
+
+	if (ctx->region_id <= 0)
+		return no_region(err);
+	g_return_val_if_fail(empty(f->q), -1);
+	institutions = export_institutions(ctx, f, today, err);
+	if (!institutions)
+		return -1;
+	if (!g_strcmp0(f->sort, "updated"))
+		return export_rows(ctx, f, today, "", "p.updated_at DESC, p.id DESC", institutions,
+				   fn, user, err);
+	if (g_strcmp0(f->sort, "email"))
+		return export_rows(ctx, f, today, "", "p.sort_name, p.id", institutions, fn, user,
+				   err);
+	/* as sorted_ids pages them: by address, then those without by name */
+	a = export_rows(ctx, f, today, " AND p.email <> ''", "p.email, p.id", institutions, fn,
+			user, err);
+	if (a < 0)
+		return -1;
+	b = export_rows(ctx, f, today, " AND p.email = ''", "p.sort_name, p.id", institutions, fn,
+			user, err);
+	return b < 0 ? -1 : a + b;
+}
+
 /* ---- consents ----------------------------------------------------------- */
 
 bool person_consent_kind_valid(const char *kind)

@@ -149,6 +149,31 @@ typedef struct person_filter {
  */
 json_t *person_store_list(const bireg_ctx *ctx, const person_filter *f, GError **err);
 
+/* One person of person_store_export: the columns of person_store_list's
+ * rows; institutions: the names of the current affiliations' institutions,
+ * in the list's order, separated by ", " ("" when none). Borrowed: valid
+ * during the callback only. */
+typedef struct person_export_row {
+	int64_t id;
+	const char *title, *first_name, *last_name, *function, *email, *phone, *city,
+		*preferred_channel, *updated_at, *institutions;
+} person_export_row;
+
+/* Called once per row; a negative return (with err set) stops the export. */
+typedef int (*person_export_fn)(const person_export_row *row, void *user, GError **err);
+
+/*
+ * Every person the filter selects, in the list's order (f->sort), one
+ * callback per row — the rows person_store_list would page through, read
+ * in one query (two for sort "email", as the list pages it) and the
+ * institutions of all of them in one more, so that exporting a list costs
+ * one pass instead of a count and an OFFSET per page. Only without a
+ * search (f->q empty: a search stays ranked and capped, page by page);
+ * limit and offset are ignored. Returns the number of rows or -1.
+ */
+int64_t person_store_export(const bireg_ctx *ctx, const person_filter *f, person_export_fn fn,
+			    void *user, GError **err);
+
 /* The kinds of consent, NULL-terminated: "publish_name", "photos",
  * "newsletter". */
 extern const char *const person_consent_kinds[];
