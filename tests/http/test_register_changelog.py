@@ -10,7 +10,10 @@ real binary, on SQLite or PostgreSQL (BIREG_TEST_BACKEND):
     links to its log;
   * the region's log (/register/protokoll) filters by kind of record, action and days;
     a wrong day is answered 422 with the message next to the field;
-  * another region's record has no log (404), and the log is the office's.
+  * another region's record has no log (404), and the log is the office's;
+  * codes (channel, form of address, role, partner side) show as the forms' labels in the
+    page's language, ids of other records (institution, person) as their names, a record
+    that is gone as "gelöschter Eintrag (Nr. N)".
 
 Run:  python3 tests/http/test_register_changelog.py   (BIREG_BIN=build-x/bireg)
 The last line of the output is `register-changelog: N passed, N failed, N skipped`.
@@ -171,6 +174,86 @@ class ChangelogTest(harness.OfficeTestCase):
         self.assertStatus(r, 422)
         self.assertEqual([e["field"] for e in json.loads(r.text)["errors"]], ["bis"])
         self.assertStatus(self.c.get("/register/protokoll?aktion=kaputt"), 400)
+
+    def change_rows(self, path, lang=None):
+        """{(field, old_label, new_label)} of every entry of a log page's JSON answer."""
+        r = self.c.get(path + ("?lang=%s" % lang if lang else ""), headers=JSON)
+        self.assertStatus(r, 200)
+        return {(c["field"], c["old_label"], c["new_label"])
+                for e in json.loads(r.text)["entries"] for c in e["change_rows"]}
+
+    def test_06_codes_and_ids_in_words(self):
+        rid = self.region_id()
+        pid = self.create_person(first_name="Kora", last_name="Kanalwechsel",
+                                 email="kora@example.org")
+        self.c.get("/register/personen/%d/bearbeiten" % pid)
+        r = self.c.post("/register/personen/%d/bearbeiten" % pid,
+                        person_form(first_name="Kora", last_name="Kanalwechsel",
+                                    email="kora@example.org", preferred_channel="post",
+                                    address_form="frau", street="Hafenstraße 1",
+                                    postcode="47051", city="Duisburg"))
+        self.assertStatus(r, 303, "changing the channel")
+        # a membership with an institution, then its role changes
+        bid = self.one("SELECT id FROM body WHERE region_id = ? ORDER BY id LIMIT 1", (rid,))
+        iid, iname = self.q("SELECT id, name FROM institution WHERE region_id = ? "
+                            "ORDER BY id LIMIT 1", (rid,))[0]
+        form = {"person_id": str(pid), "role": "member", "substitute_for_id": "",
+                "institution_id": str(iid), "partner_side": "land", "voting": "1",
+                "start_day": "", "end_day": "", "note": ""}
+        new = "/register/gremien/%d/mitglieder/neu" % bid
+        self.c.get(new + "?person_id=%d" % pid)
+        self.assertStatus(self.c.post(new, form), 303, "adding the membership")
+        mid = self.one("SELECT id FROM membership WHERE body_id = ? AND person_id = ?",
+                       (bid, pid))
+        edit = "/register/mitgliedschaften/%d/bearbeiten" % mid
+        self.c.get(edit)
+        self.assertStatus(self.c.post(edit, dict(form, role="vice_chair")), 303,
+                          "changing the role")
+
+        # German: the labels of the forms, the names instead of the ids
+        person_log = "/register/personen/%d/protokoll" % pid
+        body_log = "/register/gremien/%d/protokoll" % bid
+        rows = self.change_rows(person_log)
+        self.assertIn(("preferred_channel", "E-Mail", "Post"), rows)
+        self.assertIn(("address_form", "", "Frau"), rows)
+        rows = self.change_rows(body_log)
+        self.assertIn(("role", "Mitglied", "stellv. Vorsitz"), rows)
+        self.assertIn(("institution_id", "", iname), rows)
+        self.assertIn(("person_id", "", "Kora Kanalwechsel"), rows)
+        self.assertIn(("partner_side", "", "Land"), rows)
+        text = main_text(self.c.get(body_log))
+        self.assertIn("stellv. Vorsitz", text)
+        self.assertIn(iname, text)
+        self.assertNotIn("vice_chair", text)
+        self.assertNotRegex(text, r"Institution:\s*\d")
+        # the person's log has the membership too (it concerns them)
+        text = main_text(self.c.get(person_log))
+        self.assertIn("Post", text)
+        self.assertNotIn("preferred_channel", text)
+        self.assertIn("stellv. Vorsitz", text)
+        # the region's log as well
+        rows = self.change_rows("/register/protokoll")
+        self.assertIn(("role", "Mitglied", "stellv. Vorsitz"), rows)
+
+        # English: the English labels
+        rows = self.change_rows(person_log, "en")
+        self.assertIn(("preferred_channel", "E-mail", "Post"), rows)
+        self.assertIn(("address_form", "", "Ms"), rows)
+        self.assertIn(("role", "Member", "Vice chair"), self.change_rows(body_log, "en"))
+        r = self.c.get(body_log + "?lang=en")
+        self.assertIn("Vice chair", main_text(r))
+        self.assertIn(iname, main_text(r))
+
+        # a record that is gone: its number, in words
+        self.q("INSERT INTO change_log (region_id, at, entity, entity_id, sub, sub_id, "
+               "person_id, action, changes) VALUES (?, '2026-01-02T10:00:00Z', 'person', ?, "
+               "'affiliation', 1, ?, 'create', "
+               "'[{\"field\": \"institution_id\", \"old\": null, \"new\": \"987654\"}]')",
+               (rid, pid, pid))
+        rows = self.change_rows(person_log)
+        self.assertIn(("institution_id", "", "gelöschter Eintrag (Nr. 987654)"), rows)
+        rows = self.change_rows(person_log, "en")
+        self.assertIn(("institution_id", "", "deleted record (No. 987654)"), rows)
 
     def test_05_other_region_and_roles(self):
         wesel = self.region_id("wesel")

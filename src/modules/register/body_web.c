@@ -144,6 +144,37 @@ static const char *choice_label(const req_ctx *rc, const choice *c, size_t n, co
 }
 #define CHOICE_LABEL(rc, table, value) choice_label(rc, table, G_N_ELEMENTS(table), value)
 
+const char *body_chair_mode_label(const req_ctx *rc, const char *v)
+{
+	return CHOICE_LABEL(rc, chair_choices, v);
+}
+
+const char *body_decision_mode_label(const req_ctx *rc, const char *v)
+{
+	return CHOICE_LABEL(rc, decision_choices, v);
+}
+
+const char *body_quorum_rule_label(const req_ctx *rc, const char *v)
+{
+	return CHOICE_LABEL(rc, quorum_choices, v);
+}
+
+const char *body_written_procedure_label(const req_ctx *rc, const char *v)
+{
+	return CHOICE_LABEL(rc, written_choices, v);
+}
+
+const char *body_nonpublic_access_label(const req_ctx *rc, const char *v)
+{
+	return CHOICE_LABEL(rc, access_choices, v);
+}
+
+const char *membership_partner_side_label(const req_ctx *rc, const char *v)
+{
+	/* "" is the form's "None"; in the log an empty side is no value */
+	return v && *v ? CHOICE_LABEL(rc, partner_choices, v) : "";
+}
+
 static void add_choices(form *f, const req_ctx *rc, const char *field, const choice *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -36,3 +36,14 @@ json_t *body_member_groups(const req_ctx *rc, json_t *memberships, bool office);
  * period_label, chair_label, decision_label, quorum_label, written_label,
  * access_label, public_label. */
 void body_add_labels(const req_ctx *rc, json_t *body);
+
+/* The labels of a body's and a membership's codes in the request's
+ * language, as the body form offers them ("" for an unknown code):
+ * chair_mode, decision_mode, quorum_rule, written_procedure,
+ * nonpublic_access and a membership's partner_side ("land", "kommune"). */
+const char *body_chair_mode_label(const req_ctx *rc, const char *v);
+const char *body_decision_mode_label(const req_ctx *rc, const char *v);
+const char *body_quorum_rule_label(const req_ctx *rc, const char *v);
+const char *body_written_procedure_label(const req_ctx *rc, const char *v);
+const char *body_nonpublic_access_label(const req_ctx *rc, const char *v);
+const char *membership_partner_side_label(const req_ctx *rc, const char *v);

@@ -14,7 +14,12 @@
 #include "db/db.h"
 #include "modules/account/perm.h"
 #include "modules/register/changelog.h"
+#include "modules/register/area_web.h"
+#include "modules/register/body_store.h"
+#include "modules/register/body_web.h"
+#include "modules/register/institution_store.h"
 #include "modules/register/person_store.h"
+#include "modules/register/person_web.h"
 #include "modules/register/register.h"
 #include "modules/register/register_page.h"
 #include "view/format.h"
@@ -54,6 +59,7 @@ static const label sub_labels[] = {
 	{"affiliation", N_("Affiliation")},
 	{"consent", N_("Consent")},
 	{"account", N_("User account")},
+	{"merged", N_("Duplicate")},
 };
 
 /* The translated label of key in table, or key itself when unknown. */
@@ -71,8 +77,320 @@ static bool one_of(const char *v, const char *const *set)
 	return register_one_of(v, set);
 }
 
+/* ---- names of the records a value refers to ------------------------------ */
+
+/* What an id in the log refers to. */
+typedef enum ref_kind {
+	REF_NONE = -1,
+	REF_PERSON,
+	REF_INSTITUTION,
+	REF_BODY,
+	REF_AREA,
+	REF_TYPE,
+	REF_LEVEL,
+	REF_MEMBERSHIP, /* named by its member */
+	REF_ACCOUNT,
+	REF_COUNT
+} ref_kind;
+
+/* The query of one kind: $1 the region, the ids follow as $2, $3 … after
+ * the open "IN (". Columns: id and name, or id, title, first and last name
+ * (person). Accounts are not the region's rows: only those that work in
+ * the region or are linked to one of its people are named. */
+static const struct {
+	const char *sql;
+	bool person;
+} ref_queries[REF_COUNT] = {
+	[REF_PERSON] = {"SELECT id, title, first_name, last_name FROM person "
+			"WHERE region_id = $1 AND id IN (",
+			true},
+	[REF_INSTITUTION] = {"SELECT id, name FROM institution WHERE region_id = $1 AND id IN (",
+			     false},
+	[REF_BODY] = {"SELECT id, name FROM body WHERE region_id = $1 AND id IN (", false},
+	[REF_AREA] = {"SELECT id, name FROM area WHERE region_id = $1 AND id IN (", false},
+	[REF_TYPE] = {"SELECT id, name FROM institution_type WHERE region_id = $1 AND id IN (",
+		      false},
+	[REF_LEVEL] = {"SELECT id, name FROM region_level WHERE region_id = $1 AND id IN (", false},
+	[REF_MEMBERSHIP] = {"SELECT m.id, p.title, p.first_name, p.last_name FROM membership m "
+			    "JOIN person p ON p.id = m.person_id "
+			    "WHERE m.region_id = $1 AND m.id IN (",
+			    true},
+	[REF_ACCOUNT] = {"SELECT a.id, a.display_name FROM account a WHERE "
+			 "(EXISTS (SELECT 1 FROM account_role r WHERE r.account_id = a.id "
+			 "AND r.region_id = $1) OR EXISTS (SELECT 1 FROM account_person ap "
+			 "WHERE ap.account_id = a.id AND ap.region_id = $1)) AND a.id IN (",
+			 false},
+};
+
+/* Ids per chunk of a query: far below the parameter limits of both
+ * databases; a page of 50 entries rarely needs a second chunk. */
+#define REF_CHUNK 500
+
+/* The names of the records the values of a page refer to: per kind a table
+ * id → name (NULL while unknown, and for a record that is gone), filled by
+ * one query per kind; and the region's own Schulform labels. */
+typedef struct ref_names {
+	GHashTable *ids[REF_COUNT]; /* gint64* → char* */
+	GHashTable *school_forms;   /* code → the region's label; NULL: not read */
+	bool want_school_forms;
+} ref_names;
+
+static void ref_names_init(ref_names *n)
+{
+	for (int k = 0; k < REF_COUNT; k++)
+		n->ids[k] = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	n->school_forms = NULL;
+	n->want_school_forms = false;
+}
+
+static void ref_names_clear(ref_names *n)
+{
+	for (int k = 0; k < REF_COUNT; k++)
+		g_clear_pointer(&n->ids[k], g_hash_table_unref);
+	g_clear_pointer(&n->school_forms, g_hash_table_unref);
+}
+
+/* The kind of the record whose entries these are, for the region's log. */
+static ref_kind ref_of_entity(const char *entity)
+{
+	static const struct {
+		const char *entity;
+		ref_kind kind;
+	} map[] = {
+		{"person", REF_PERSON}, {"institution", REF_INSTITUTION}, {"body", REF_BODY},
+		{"area", REF_AREA},     {"institution_type", REF_TYPE},   {"level", REF_LEVEL},
+	};
+	for (size_t i = 0; entity && i < G_N_ELEMENTS(map); i++)
+		if (!strcmp(map[i].entity, entity))
+			return map[i].kind;
+	return REF_NONE;
+}
+
+/* What field's value refers to in an entry of entity (and sub). */
+static ref_kind ref_of_field(const char *entity, const char *sub, const char *field)
+{
+	static const struct {
+		const char *field;
+		ref_kind kind;
+	} map[] = {
+		{"person_id", REF_PERSON},
+		{"institution_id", REF_INSTITUTION},
+		{"body_id", REF_BODY},
+		{"substitute_for_id", REF_MEMBERSHIP},
+		{"type_id", REF_TYPE},
+		{"level_id", REF_LEVEL},
+		{"area_id", REF_AREA},
+		{"area_admin_id", REF_AREA},
+		{"area_social_id", REF_AREA},
+		{"account_id", REF_ACCOUNT},
+	};
+
+	if (!field)
+		return REF_NONE;
+	for (size_t i = 0; i < G_N_ELEMENTS(map); i++)
+		if (!strcmp(map[i].field, field))
+			return map[i].kind;
+	/* an area's parent is an area, a body's the body it reports to */
+	if (!strcmp(field, "parent_id") && !g_strcmp0(entity, "area"))
+		return REF_AREA;
+	if (!strcmp(field, "parent_id") && !g_strcmp0(entity, "body") && !(sub && *sub))
+		return REF_BODY;
+	return REF_NONE;
+}
+
+static bool parse_id(const char *v, int64_t *id)
+{
+	gint64 x;
+
+	if (!v || !g_ascii_string_to_signed(v, 10, 1, G_MAXINT64, &x, NULL))
+		return false;
+	*id = x;
+	return true;
+}
+
+static void ref_want(ref_names *n, ref_kind k, int64_t id)
+{
+	if (k == REF_NONE || id <= 0 || g_hash_table_contains(n->ids[k], &id))
+		return;
+	g_hash_table_insert(n->ids[k], g_memdup2(&id, sizeof id), NULL);
+}
+
+/* Notes every id the rows' values (and, with with_record, the rows'
+ * records) refer to. */
+static void ref_collect(ref_names *n, json_t *rows, bool with_record)
+{
+	size_t i, j;
+	json_t *r, *c;
+
+	json_array_foreach (rows, i, r) {
+		const char *entity = register_jstr(r, "entity");
+		const char *sub = register_jstr(r, "sub");
+		if (with_record)
+			ref_want(n, ref_of_entity(entity), register_jint(r, "entity_id"));
+		json_array_foreach (json_object_get(r, "changes"), j, c) {
+			const char *field = register_jstr(c, "field");
+			ref_kind k = ref_of_field(entity, sub, field);
+			const char *vals[] = {json_string_value(json_object_get(c, "old")),
+					      json_string_value(json_object_get(c, "new"))};
+			int64_t id;
+			if (!strcmp(field, "school_form"))
+				n->want_school_forms = true;
+			for (size_t v = 0; k != REF_NONE && v < G_N_ELEMENTS(vals); v++)
+				if (parse_id(vals[v], &id))
+					ref_want(n, k, id);
+		}
+	}
+}
+
+/* One query of kind k for ids[0..count). 0 or -1. */
+static int ref_query(const req_ctx *rc, ref_names *n, ref_kind k, const int64_t *ids,
+		     size_t count, GError **err)
+{
+	g_autoptr(GString) sql = g_string_new(ref_queries[k].sql);
+	db_status s;
+
+	for (size_t i = 0; i < count; i++)
+		g_string_append_printf(sql, "%s$%zu", i ? ", " : "", i + 2);
+	g_string_append_c(sql, ')');
+	g_autoptr(db_stmt) st = db_prepare(rc->ctx.db, sql->str, err);
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, rc->ctx.region_id);
+	for (size_t i = 0; i < count; i++)
+		db_bind_int64(st, (int)i + 2, ids[i]);
+	while ((s = db_step(st, err)) == DB_ROW) {
+		int64_t id = db_col_int64(st, 0);
+		char *name = ref_queries[k].person
+				     ? person_display_name(db_col_text(st, 1), db_col_text(st, 2),
+							   db_col_text(st, 3))
+				     : g_strdup(register_nz(db_col_text(st, 1)));
+		g_hash_table_replace(n->ids[k], g_memdup2(&id, sizeof id), name);
+	}
+	return s == DB_DONE ? 0 : -1;
+}
+
+/* Looks up every noted id: one query per kind (per REF_CHUNK ids), and the
+ * region's Schulform labels when a value needs them. 0 or -1. */
+static int ref_resolve(const req_ctx *rc, ref_names *n, GError **err)
+{
+	for (int k = 0; k < REF_COUNT; k++) {
+		g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		GHashTableIter it;
+		gpointer key;
+
+		g_hash_table_iter_init(&it, n->ids[k]);
+		while (g_hash_table_iter_next(&it, &key, NULL))
+			g_array_append_val(ids, *(int64_t *)key);
+		for (size_t at = 0; at < ids->len; at += REF_CHUNK)
+			if (ref_query(rc, n, (ref_kind)k, &g_array_index(ids, int64_t, at),
+				      MIN((size_t)REF_CHUNK, ids->len - at), err) < 0)
+				return -1;
+	}
+	if (n->want_school_forms) {
+		db_status s;
+		g_autoptr(db_stmt) st = db_prepare(
+			rc->ctx.db, "SELECT code, label FROM school_form_label WHERE region_id = $1",
+			err);
+		if (!st)
+			return -1;
+		n->school_forms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		db_bind_int64(st, 1, rc->ctx.region_id);
+		while ((s = db_step(st, err)) == DB_ROW)
+			g_hash_table_replace(n->school_forms, g_strdup(register_nz(db_col_text(st, 0))),
+					     g_strdup(register_nz(db_col_text(st, 1))));
+		if (s != DB_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* The name of record id of kind k: "" when it has no name, NULL when it is
+ * gone (or was not looked up). Borrowed. */
+static const char *ref_name(const ref_names *n, ref_kind k, int64_t id)
+{
+	return k == REF_NONE ? NULL : g_hash_table_lookup(n->ids[k], &id);
+}
+
+/* "deleted record (No. 12)". New. */
+static char *gone_label(const req_ctx *rc, int64_t id)
+{
+	g_autofree char *no = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)id);
+	return view_tf(rc, N_("deleted record (No. {n})"), "n", no, NULL);
+}
+
+/* The name of record id of kind k; "No. 12" for a record without a name.
+ * New. */
+static char *ref_label_id(const req_ctx *rc, const ref_names *n, ref_kind k, int64_t id)
+{
+	const char *name = ref_name(n, k, id);
+	if (!name)
+		return gone_label(rc, id);
+	if (!*name) {
+		g_autofree char *no = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)id);
+		return view_tf(rc, N_("No. {n}"), "n", no, NULL);
+	}
+	return g_strdup(name);
+}
+
+/* The name of what v (an id) refers to. New. */
+static char *ref_label(const req_ctx *rc, const ref_names *n, ref_kind k, const char *v)
+{
+	int64_t id;
+
+	return parse_id(v, &id) ? ref_label_id(rc, n, k, id) : g_strdup(v);
+}
+
+/* The label of a code in the request's language, or NULL (or "") when field
+ * holds no code or v is unknown. Borrowed. */
+static const char *code_label(const req_ctx *rc, const char *entity, const char *sub,
+			      const char *field, const char *v)
+{
+	static const struct {
+		const char *field;
+		const char *(*label)(const req_ctx *, const char *);
+	} codes[] = {
+		{"address_form", person_address_form_label},
+		{"preferred_channel", person_channel_label},
+		{"legal_basis", person_legal_basis_label},
+		{"chair_mode", body_chair_mode_label},
+		{"decision_mode", body_decision_mode_label},
+		{"quorum_rule", body_quorum_rule_label},
+		{"written_procedure", body_written_procedure_label},
+		{"nonpublic_access", body_nonpublic_access_label},
+		{"partner_side", membership_partner_side_label},
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(codes); i++)
+		if (!strcmp(codes[i].field, field))
+			return codes[i].label(rc, v);
+	/* fields whose name other kinds use for free text */
+	if (!strcmp(field, "kind") && !g_strcmp0(sub, "consent"))
+		return person_consent_kind_label(rc, v);
+	if (!strcmp(field, "role") && !g_strcmp0(sub, "membership"))
+		return membership_role_label(rc, v);
+	if (!strcmp(field, "type") && !g_strcmp0(entity, "body") && !*sub)
+		return body_type_label(rc, v);
+	if (!strcmp(field, "hierarchy") && !g_strcmp0(entity, "area"))
+		return area_hierarchy_label(rc, v);
+	if (!strcmp(field, "legal_form"))
+		return school_legal_form_label(v);
+	return NULL;
+}
+
+/* A Schulform code as "Gymnasium (20)": the region's label, else the
+ * built-in one; the bare code when neither knows it. New. */
+static char *school_form_text(const ref_names *n, const char *code)
+{
+	const char *name = n->school_forms ? g_hash_table_lookup(n->school_forms, code) : NULL;
+
+	if (!name)
+		name = school_form_label(code);
+	return name && *name ? g_strdup_printf("%s (%s)", name, code) : g_strdup(code);
+}
+
 /* A value as the office reads it. Newly allocated. */
-static char *value_label(const req_ctx *rc, const char *field, const char *v)
+static char *value_label(const req_ctx *rc, const ref_names *n, const char *entity,
+			 const char *sub, const char *field, const char *v)
 {
 	static const char *const days[] = {"day", "start_day", "end_day", "active_from",
 					   "active_until", NULL};
@@ -88,10 +406,17 @@ static char *value_label(const req_ctx *rc, const char *field, const char *v)
 		return g_strdup(view_t(rc, !strcmp(v, "1") ? N_("Yes") : N_("No")));
 	if (!strcmp(field, "given"))
 		return g_strdup(view_t(rc, !strcmp(v, "1") ? N_("Given") : N_("Withdrawn")));
-	return g_strdup(v);
+	ref_kind k = ref_of_field(entity, sub, field);
+	if (k != REF_NONE)
+		return ref_label(rc, n, k, v);
+	if (!strcmp(field, "school_form"))
+		return school_form_text(n, v);
+	const char *code = code_label(rc, entity, sub, field, v);
+	return g_strdup(code && *code ? code : v);
 }
 
-static json_t *changes_model(const req_ctx *rc, json_t *changes)
+static json_t *changes_model(const req_ctx *rc, const ref_names *names, const char *entity,
+			     const char *sub, json_t *changes)
 {
 	json_t *out = json_array();
 	size_t i;
@@ -101,8 +426,8 @@ static json_t *changes_model(const req_ctx *rc, json_t *changes)
 		const char *field = register_jstr(c, "field");
 		json_t *o = json_object_get(c, "old"), *n = json_object_get(c, "new");
 		const char *ov = json_string_value(o), *nv = json_string_value(n);
-		g_autofree char *ol = value_label(rc, field, ov);
-		g_autofree char *nl = value_label(rc, field, nv);
+		g_autofree char *ol = value_label(rc, names, entity, sub, field, ov);
+		g_autofree char *nl = value_label(rc, names, entity, sub, field, nv);
 		json_array_append_new(
 			out, json_pack("{s:s,s:s,s:O,s:O,s:s,s:s,s:b,s:b}", "field", field,
 				       "field_label", register_field_label(rc, field), "old",
@@ -113,7 +438,7 @@ static json_t *changes_model(const req_ctx *rc, json_t *changes)
 	return out;
 }
 
-/* The name of a record for the region's log ("" when it is gone). New. */
+/* The name of a record for a record's own log ("" when it is gone). New. */
 static char *record_name(const req_ctx *rc, const char *entity, int64_t id)
 {
 	const char *sql = NULL;
@@ -124,12 +449,6 @@ static char *record_name(const req_ctx *rc, const char *entity, int64_t id)
 		sql = "SELECT name, '', '' FROM institution WHERE region_id = $1 AND id = $2";
 	else if (!strcmp(entity, "body"))
 		sql = "SELECT name, '', '' FROM body WHERE region_id = $1 AND id = $2";
-	else if (!strcmp(entity, "area"))
-		sql = "SELECT name, '', '' FROM area WHERE region_id = $1 AND id = $2";
-	else if (!strcmp(entity, "institution_type"))
-		sql = "SELECT name, '', '' FROM institution_type WHERE region_id = $1 AND id = $2";
-	else if (!strcmp(entity, "level"))
-		sql = "SELECT name, '', '' FROM region_level WHERE region_id = $1 AND id = $2";
 	if (!sql || id <= 0)
 		return g_strdup("");
 	g_autoptr(db_stmt) st = db_prepare(rc->ctx.db, sql, NULL);
@@ -158,18 +477,27 @@ static const char *record_path(const char *entity)
 }
 
 /* Adds the labels to the rows of changelog_list(); with_record: the
- * record's name and link (the region's log). */
-static void decorate(req_ctx *rc, json_t *rows, bool with_record)
+ * record's name and link (the region's log). The names of the records the
+ * values refer to are read with one query per kind for the whole page.
+ * 0 or -1. */
+static int decorate(req_ctx *rc, json_t *rows, bool with_record, GError **err)
 {
 	size_t i;
 	json_t *r;
+	ref_names names;
 
+	ref_names_init(&names);
+	ref_collect(&names, rows, with_record);
+	if (ref_resolve(rc, &names, err) < 0) {
+		ref_names_clear(&names);
+		return -1;
+	}
 	json_array_foreach (rows, i, r) {
 		const char *actor = register_jstr(r, "actor");
 		const char *entity = register_jstr(r, "entity");
 		const char *sub = register_jstr(r, "sub");
 		g_autofree char *at = view_datetime(rc, register_jstr(r, "at"));
-		json_t *ch = changes_model(rc, json_object_get(r, "changes"));
+		json_t *ch = changes_model(rc, &names, entity, sub, json_object_get(r, "changes"));
 
 		json_object_set_new(r, "at_label", json_string(at));
 		json_object_set_new(r, "actor_label",
@@ -182,16 +510,21 @@ static void decorate(req_ctx *rc, json_t *rows, bool with_record)
 		json_object_set_new(r, "change_rows", ch);
 		if (with_record) {
 			int64_t id = register_jint(r, "entity_id");
-			g_autofree char *name = record_name(rc, entity, id);
+			ref_kind k = ref_of_entity(entity);
+			const char *found = ref_name(&names, k, id);
 			const char *path = record_path(entity);
-			g_autofree char *href = path && *name ? register_href_id(rc, path, id, NULL)
+			g_autofree char *href = path && found ? register_href_id(rc, path, id, NULL)
 							      : g_strdup("");
-			if (!*name && id > 0)
-				name = g_strdup_printf("#%" G_GINT64_FORMAT, id);
+			/* list pseudo records have no name */
+			g_autofree char *name = k == REF_NONE || id <= 0
+							? g_strdup("")
+							: ref_label_id(rc, &names, k, id);
 			json_object_set_new(r, "record_label", json_string(name));
 			json_object_set_new(r, "record_href", json_string(href));
 		}
 	}
+	ref_names_clear(&names);
+	return 0;
 }
 
 /* ---- one record's log ----------------------------------------------------- */
@@ -239,7 +572,10 @@ static int record_log(req_ctx *rc, const record_kind *k)
 	int64_t total = register_jint(list, "total");
 	json_t *rows = json_incref(json_object_get(list, "rows"));
 	json_decref(list);
-	decorate(rc, rows, false);
+	if (decorate(rc, rows, false, &err) < 0) {
+		json_decref(rows);
+		return register_store_failed(rc, "reading the names in the change log", err);
+	}
 
 	g_autofree char *rec_href = register_href_id(rc, k->path, id, NULL);
 	g_autofree char *self = g_strdup_printf("%s%" G_GINT64_FORMAT "/protokoll", k->path, id);
@@ -352,7 +688,11 @@ static int region_log(req_ctx *rc)
 		total = register_jint(list, "total");
 		rows = json_incref(json_object_get(list, "rows"));
 		json_decref(list);
-		decorate(rc, rows, true);
+		if (decorate(rc, rows, true, &err) < 0) {
+			json_decref(rows);
+			return register_store_failed(rc, "reading the names in the change log",
+						     err);
+		}
 	}
 
 	const char *fields[] = {"von", "bis"};
