@@ -11,12 +11,15 @@
 #include "core/csv.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/text.h"
 
 G_DEFINE_QUARK(bireg-csv-error-quark, bireg_csv_error)
+
+const char csv_empty_field[1] = "";
 
 struct csv_reader {
 	const char *data;
@@ -29,11 +32,27 @@ struct csv_reader {
 	size_t max_fields, max_field_bytes, max_records;
 };
 
+/* csv_parse's memory bound: CSV_TABLE_MIN_BYTES + CSV_TABLE_FACTOR times
+ * the input's size. A real table (a few bytes of text per field) stays far
+ * below; 1,000 empty fields per line of 1,000 separators would not. */
+#define CSV_TABLE_MIN_BYTES ((size_t)16 << 20)
+#define CSV_TABLE_FACTOR 6
+
+/* Frees a field unless it is the shared empty one. */
+static void field_free(gpointer p)
+{
+	if (p != csv_empty_field)
+		g_free(p);
+}
+
 void csv_record_free(csv_record *r)
 {
 	if (!r)
 		return;
-	g_strfreev(r->fields);
+	for (char **f = r->fields; f && *f; f++)
+		if (*f != csv_empty_field)
+			g_free(*f);
+	g_free(r->fields);
 	g_free(r);
 }
 
@@ -203,7 +222,7 @@ int csv_reader_next(csv_reader *r, csv_record **out, GError **err)
 
 		if (r->pos >= r->len)
 			return 0;
-		fields = g_ptr_array_new_with_free_func(g_free);
+		fields = g_ptr_array_new_with_free_func(field_free);
 		for (;;) {
 			g_autoptr(GString) f = g_string_new(NULL);
 			size_t field_line = r->line;
@@ -291,13 +310,18 @@ int csv_reader_next(csv_reader *r, csv_record **out, GError **err)
 				return reader_fail(r, err, CSV_ERROR_LIMIT,
 						   "line %zu: more than %zu fields in one record",
 						   start_line, r->max_fields);
-			g_ptr_array_add(fields, g_string_free(g_steal_pointer(&f), FALSE));
+			/* Empty fields share one string: a line of `;;;;` must not
+			 * cost an allocation per separator. */
+			if (f->len)
+				g_ptr_array_add(fields, g_string_free(g_steal_pointer(&f), FALSE));
+			else
+				g_ptr_array_add(fields, (char *)csv_empty_field);
 			if (trailing && !r->drop_trailing_empty) {
 				if (fields->len >= r->max_fields)
 					return reader_fail(r, err, CSV_ERROR_LIMIT,
 							   "line %zu: more than %zu fields in one record",
 							   start_line, r->max_fields);
-				g_ptr_array_add(fields, g_strdup(""));
+				g_ptr_array_add(fields, (char *)csv_empty_field);
 			}
 			if (record_end)
 				break;
@@ -357,10 +381,30 @@ csv_table *csv_parse(const char *data, size_t len, const csv_options *opt, GErro
 
 	if (!r)
 		return NULL;
+	/* What the table may cost in memory: a record of many empty fields is
+	 * small in the file and large as pointers, so the table is bounded by a
+	 * multiple of the input (at least CSV_TABLE_MIN_BYTES), not only by the
+	 * record and field limits. */
+	size_t budget = len > (SIZE_MAX - CSV_TABLE_MIN_BYTES) / CSV_TABLE_FACTOR
+				? SIZE_MAX
+				: CSV_TABLE_MIN_BYTES + CSV_TABLE_FACTOR * len;
+	size_t used = 0;
 	t = g_new0(csv_table, 1);
 	t->records = g_ptr_array_new_with_free_func((GDestroyNotify)csv_record_free);
-	while ((rc = csv_reader_next(r, &rec, err)) == 1)
+	while ((rc = csv_reader_next(r, &rec, err)) == 1) {
+		used += sizeof(*rec) + (rec->n + 1) * sizeof(char *);
+		for (size_t i = 0; i < rec->n; i++)
+			if (rec->fields[i] != csv_empty_field)
+				used += strlen(rec->fields[i]) + 1 + 16;
 		g_ptr_array_add(t->records, rec);
+		if (used > budget) {
+			g_set_error(err, BIREG_CSV_ERROR, CSV_ERROR_LIMIT,
+				    "line %zu: the file's records take more than %zu MB of memory "
+				    "(very many empty fields?)",
+				    rec->line, (budget + (1 << 20) - 1) >> 20);
+			return NULL;
+		}
+	}
 	if (rc < 0)
 		return NULL;
 	t->separator = r->sep;

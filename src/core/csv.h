@@ -82,6 +82,12 @@ typedef struct csv_record {
 	size_t offset; /* byte offset of the record's start in the buffer (after a BOM: counted) */
 } csv_record;
 
+/* The one empty string records may share for empty fields: the XLSX reader
+ * pads the cells missing between two values with it, so a sparse row costs
+ * a pointer per column, not an allocation. csv_record_free never frees it;
+ * like every field it is read-only. */
+extern const char csv_empty_field[1];
+
 void csv_record_free(csv_record *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(csv_record, csv_record_free)
 

@@ -334,6 +334,10 @@ static const char *csv_text(const GError *err)
 		return _("Text follows the closing quotation mark of a field (a quotation mark "
 			 "inside a field must be doubled).");
 	case CSV_ERROR_LIMIT:
+		if (strstr(m, "of memory"))
+			return _("The file holds more data than can be imported at once (very many "
+				 "empty columns?); please remove the columns that are not needed or "
+				 "split the file.");
 		if (strstr(m, "fields"))
 			return _("The row has too many columns.");
 		if (strstr(m, "field is longer"))
@@ -362,6 +366,11 @@ static const char *xlsx_text(const GError *err)
 		return _("The workbook unpacks to far more data than allowed and was refused "
 			 "(zip bomb?).");
 	case XLSX_ERROR_LIMIT:
+		/* First: its "row N:" prefix must not be taken for "rows". */
+		if (strstr(m, "add up to"))
+			return _("The worksheet holds more data than can be imported at once "
+				 "(often values far to the right or a very long text repeated in "
+				 "many cells); please remove unneeded columns or split the table.");
 		if (strstr(m, "rows"))
 			return _("The worksheet has too many rows.");
 		if (strstr(m, "column"))

@@ -30,8 +30,11 @@ typedef struct xl {
 	zip_t *zip;
 	size_t max_entry, max_total, total;
 	size_t max_rows, max_columns;
+	size_t max_output; /* the budget of the table (0 until read_sheet sets the default) */
+	size_t output;     /* counted so far (see xlsx.h) */
+	size_t strings_bytes; /* the shared strings part, unpacked */
 	bool date1904;
-	GPtrArray *strings; /* shared strings, char* */
+	GPtrArray *strings; /* shared strings, char* (empty ones: csv_empty_field) */
 	GArray *date_style; /* gboolean per cellXfs index */
 } xl;
 
@@ -76,6 +79,27 @@ bool xlsx_parse_ref(const char *ref, size_t *col, size_t *row)
 	*col = c - 1;
 	*row = r;
 	return true;
+}
+
+/* Frees a field unless it is the shared empty one (csv.h). */
+static void field_free(gpointer p)
+{
+	if (p != csv_empty_field)
+		g_free(p);
+}
+
+/* Counts n more bytes of output against the budget; false with err when
+ * it is spent. */
+static bool output_add(xl *x, size_t n, size_t row, GError **err)
+{
+	x->output += n;
+	if (x->output <= x->max_output)
+		return true;
+	/* Rounded up, so that a budget under 1 MB does not read "0 MB". */
+	g_set_error(err, BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT,
+		    "row %zu: the worksheet's values add up to more than %zu MB", row,
+		    (x->max_output + 1024 * 1024 - 1) / (1024 * 1024));
+	return false;
 }
 
 /* ---- reading parts ---------------------------------------------------- */
@@ -537,11 +561,14 @@ static int read_strings(xl *x, const char *name, GError **err)
 				break;
 			}
 			decode_escapes(s);
-			g_ptr_array_add(x->strings, g_strndup(s->str, s->len));
+			/* An empty <si/> costs 5 bytes of XML; no allocation for it. */
+			g_ptr_array_add(x->strings, s->len ? g_strndup(s->str, s->len)
+							   : (char *)csv_empty_field);
 			in_si = in_t = false;
 			rph = 0;
 		}
 	}
+	x->strings_bytes = (size_t)p.got;
 	xmlFreeTextReader(r);
 	part_close(&p);
 	return rc < 0 ? -1 : 1;
@@ -719,6 +746,9 @@ static bool row_end(xl *x, csv_table *t, GPtrArray *fields, size_t row, GError *
 			    "row %zu: the worksheet has more than %zu rows", row, x->max_rows);
 		return false;
 	}
+	/* The record, its NULL terminator and its slot in t->records. */
+	if (!output_add(x, sizeof(csv_record) + 2 * sizeof(char *), row, err))
+		return false;
 	csv_record *rec = g_new0(csv_record, 1);
 	rec->line = row;
 	rec->n = fields->len;
@@ -731,9 +761,9 @@ static bool row_end(xl *x, csv_table *t, GPtrArray *fields, size_t row, GError *
 static int read_sheet(xl *x, const char *name, csv_table *t, GError **err)
 {
 	part p;
-	g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(field_free);
 	cell c = {.v = g_string_new(NULL), .is = g_string_new(NULL)};
-	size_t row = 0, next_col = 0;
+	size_t row = 0, next_col = 0, cells = 0;
 	bool in_row = false, in_c = false;
 	int rc = part_open(x, name, &p, err);
 
@@ -744,6 +774,14 @@ static int read_sheet(xl *x, const char *name, csv_table *t, GError **err)
 		g_string_free(c.v, TRUE);
 		g_string_free(c.is, TRUE);
 		return -1;
+	}
+	if (!x->max_output) {
+		/* The declared size is at most max_entry (checked in part_open)
+		 * and a lie upwards only raises a budget that is capped anyway. */
+		size_t in = (size_t)p.declared + x->strings_bytes;
+		x->max_output = in > XLSX_MAX_OUTPUT_BYTES / XLSX_OUTPUT_RATIO
+					? XLSX_MAX_OUTPUT_BYTES
+					: MAX(in * XLSX_OUTPUT_RATIO, XLSX_MIN_OUTPUT_BYTES);
 	}
 	xmlTextReaderPtr r = part_reader(&p);
 	while ((rc = step(r, &p, err)) == 1) {
@@ -774,10 +812,20 @@ static int read_sheet(xl *x, const char *name, csv_table *t, GError **err)
 					break;
 				}
 				row = want;
-				next_col = 0;
+				next_col = cells = 0;
 				g_ptr_array_set_size(fields, 0);
 				in_row = !empty;
 			} else if (strcmp(n, "c") == 0 && in_row) {
+				/* A row has at most XFD cells; more (repeated references,
+				 * or cells without one counting on) is no spreadsheet. */
+				if (++cells > XLSX_MAX_COLUMN_NUMBER) {
+					g_set_error(err, BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT,
+						    "row %zu: more than %u cells in one row (columns "
+						    "end at XFD)",
+						    row, XLSX_MAX_COLUMN_NUMBER);
+					rc = -1;
+					break;
+				}
 				cell_reset(&c);
 				/* One pass over the attributes (a cell has up to a few). */
 				if (xmlTextReaderMoveToFirstAttribute(r) == 1) {
@@ -805,6 +853,11 @@ static int read_sheet(xl *x, const char *name, csv_table *t, GError **err)
 						break;
 					}
 					c.col = col;
+				} else if (next_col >= XLSX_MAX_COLUMN_NUMBER) {
+					g_set_error(err, BIREG_XLSX_ERROR, XLSX_ERROR_CELL,
+						    "row %zu: a cell lies beyond column XFD", row);
+					rc = -1;
+					break;
 				} else {
 					c.col = next_col;
 				}
@@ -852,13 +905,26 @@ static int read_sheet(xl *x, const char *name, csv_table *t, GError **err)
 					rc = -1;
 					break;
 				}
+				/* The value (its bytes, NUL, allocation overhead) and
+				 * the pointers of the fields it adds, padding included. */
+				size_t cost = strlen(v) + 1 + 16;
+				if (c.col >= fields->len)
+					cost += (c.col + 1 - fields->len) * sizeof(char *);
+				if (!output_add(x, cost, row, err)) {
+					g_free(v);
+					rc = -1;
+					break;
+				}
 				if (c.col >= fields->len) {
 					guint from = fields->len;
 					g_ptr_array_set_size(fields, (guint)c.col + 1);
+					/* The cells between share one empty string: a
+					 * value in column ALL costs 999 pointers, not 999
+					 * allocations. */
 					for (guint i = from; i < c.col; i++)
-						fields->pdata[i] = g_strdup("");
+						fields->pdata[i] = (char *)csv_empty_field;
 				} else {
-					g_free(fields->pdata[c.col]);
+					field_free(fields->pdata[c.col]);
 				}
 				fields->pdata[c.col] = v;
 			} else if (strcmp(n, "row") == 0 && in_row) {
@@ -970,7 +1036,8 @@ csv_table *xlsx_read(const char *data, size_t len, const xlsx_options *opt, GErr
 	x.max_total = opt->max_total_bytes ? opt->max_total_bytes : XLSX_MAX_TOTAL_BYTES;
 	x.max_rows = opt->max_rows ? opt->max_rows : XLSX_DEFAULT_MAX_ROWS;
 	x.max_columns = opt->max_columns ? opt->max_columns : XLSX_DEFAULT_MAX_COLUMNS;
-	x.strings = g_ptr_array_new_with_free_func(g_free);
+	x.max_output = opt->max_output_bytes; /* 0: set by read_sheet from the sheet's size */
+	x.strings = g_ptr_array_new_with_free_func(field_free);
 	x.date_style = g_array_new(FALSE, FALSE, sizeof(gboolean));
 
 	if (zip_get_num_entries(x.zip, 0) > XLSX_MAX_ZIP_ENTRIES) {

@@ -346,6 +346,40 @@ static void test_shared_files(void)
 	assert_record(a, 25, 26, "5", "Mitte", "Kaßlerfeld", NULL);
 }
 
+/* Lines of separators: small in the file, many pointers as a table. The
+ * empty fields share one string, and the table's memory is bounded by a
+ * multiple of the input. */
+static void test_empty_fields_bounded(void)
+{
+	g_autoptr(GString) in = g_string_new(NULL);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(csv_table) t = NULL;
+	csv_table *bad;
+
+	/* 15,000 lines of 900 separators: 13.5 MB of input, 108 MB of pointers
+	 * (the bound is 16 MB + 6 times the input: 97 MB). */
+	for (int i = 0; i < 15000; i++) {
+		for (int k = 0; k < 900; k++)
+			g_string_append_c(in, ';');
+		g_string_append_c(in, '\n');
+	}
+	bad = csv_parse(in->str, in->len, NULL, &err);
+	g_assert_null(bad);
+	g_assert_error(err, BIREG_CSV_ERROR, CSV_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "of memory"));
+	g_clear_error(&err);
+
+	/* A few such lines are read; every empty field is the shared one. */
+	g_string_truncate(in, 901 * 10);
+	t = csv_parse(in->str, in->len, NULL, &err);
+	g_assert_no_error(err);
+	g_assert_cmpuint(t->records->len, ==, 10);
+	csv_record *r = g_ptr_array_index(t->records, 9);
+	g_assert_cmpuint(r->n, ==, 901);
+	g_assert_true(r->fields[0] == csv_empty_field);
+	g_assert_true(r->fields[900] == csv_empty_field);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -356,6 +390,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/csv/trailing_separator", test_trailing_separator);
 	g_test_add_func("/csv/errors", test_errors);
 	g_test_add_func("/csv/limits", test_limits);
+	g_test_add_func("/csv/empty_fields_bounded", test_empty_fields_bounded);
 	g_test_add_func("/csv/utf8_detection", test_utf8_detection);
 	g_test_add_func("/csv/writer", test_writer);
 	g_test_add_func("/csv/shared_files", test_shared_files);

@@ -385,6 +385,8 @@ static void test_messages(void)
 		{BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT, "row 9: a value lies beyond column 1000"},
 		{BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT, "row 9: a cell holds more than 9 bytes"},
 		{BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT, "the workbook has more than 9 shared strings"},
+		{BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT,
+		 "row 9: the worksheet's values add up to more than 16 MB"},
 		{BIREG_XLSX_ERROR, XLSX_ERROR_CELL, "row 9: the cell reference"},
 		{BIREG_TABULAR_ERROR, TABULAR_ERROR_EMPTY, "the file is empty"},
 		{BIREG_TABULAR_ERROR, TABULAR_ERROR_NOT_TEXT, "line 7: the file contains a NUL byte"},

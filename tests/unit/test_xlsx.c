@@ -5,10 +5,12 @@
  * cells without references, a first sheet that is not sheet1.xml), on one
  * converted by LibreOffice, and on hostile input: zip bombs (by size, by
  * ratio, by a lying directory), XML with a document type, references beyond
- * XFD, too many rows and columns, truncated and foreign zips.
+ * XFD, too many rows and columns, truncated and foreign zips, and
+ * workbooks that are small but would make a huge table (output budget).
  */
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <zip.h>
 
 #include "core/xlsx.h"
@@ -480,6 +482,156 @@ static void test_zip_bombs(void)
 	g_assert_cmpuint(ok->records->len, ==, 100);
 }
 
+/* ---- output budget ------------------------------------------------------ */
+
+/* Peak resident memory so far, in MB (ru_maxrss is in KB on Linux). */
+static long peak_mb(void)
+{
+	struct rusage ru;
+	g_assert_cmpint(getrusage(RUSAGE_SELF, &ru), ==, 0);
+	return ru.ru_maxrss / 1024;
+}
+
+/* The sum over a table of what xlsx.h counts: fields and values. */
+static size_t table_bytes(const csv_table *t, size_t *padded)
+{
+	size_t n = 0;
+	*padded = 0;
+	for (guint i = 0; i < t->records->len; i++) {
+		const csv_record *r = rec(t, i);
+		n += sizeof(csv_record) + (r->n + 2) * sizeof(char *);
+		for (size_t k = 0; k < r->n; k++) {
+			if (r->fields[k] == csv_empty_field)
+				(*padded)++;
+			else
+				n += strlen(r->fields[k]) + 1 + 16;
+		}
+	}
+	return n;
+}
+
+/* One shared string of ~1 MB used by 400 cells: a 2 KB upload that asked
+ * for 400 MB when each cell got its own copy. Refused once the copies pass
+ * the default budget (16 MB here: 16 × the ~1 MB of unpacked parts). */
+static void test_budget_shared_string(void)
+{
+	g_autoptr(GString) strings = g_string_new("<sst " NS "><si><t>");
+	for (int i = 0; i < 1000000 / 10; i++)
+		g_string_append(strings, "Lorem ips ");
+	g_string_append(strings, "</t></si><si><t>kurz</t></si></sst>");
+	g_autoptr(GString) rows = g_string_new(NULL);
+	for (int r = 1; r <= 20; r++) {
+		g_string_append_printf(rows, "<row r=\"%d\">", r);
+		for (int c = 0; c < 20; c++)
+			g_string_append(rows, "<c t=\"s\"><v>0</v></c>");
+		g_string_append(rows, "</row>");
+	}
+	size_t len;
+	g_autofree char *zip = simple_book(rows->str, strings->str, &len);
+	g_test_message("shared-string workbook: %zu bytes", len);
+	g_assert_cmpuint(len, <, 16 * 1024);
+
+	long before = peak_mb();
+	g_autoptr(GError) err = read_fail(zip, len, NULL);
+	long after = peak_mb();
+	g_test_message("peak RSS %ld MB before, %ld MB after", before, after);
+	g_assert_error(err, BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "values add up to more than 16 MB"));
+	/* 16 copies fit (row 1), the 17th does not. */
+	g_assert_true(g_str_has_prefix(err->message, "row 1:"));
+	/* Sanity only: it was ~390 MB before the budget. */
+	g_assert_cmpint(after - before, <, 200);
+
+	/* Three values (two copies) fit the default budget; an explicit budget
+	 * of 1.5 MB holds one copy, not two. */
+	g_autoptr(GString) few = g_string_new("<row r=\"1\"><c t=\"s\"><v>1</v></c><c t=\"s\"><v>0</v>"
+					      "</c><c t=\"s\"><v>0</v></c></row>");
+	g_autofree char *ok_zip = simple_book(few->str, strings->str, &len);
+	g_autoptr(csv_table) t = read_ok(ok_zip, len, NULL);
+	g_assert_cmpuint(rec(t, 0)->n, ==, 3);
+	g_assert_cmpstr(rec(t, 0)->fields[0], ==, "kurz");
+	g_assert_cmpuint(strlen(rec(t, 0)->fields[2]), ==, 1000000);
+	xlsx_options two = {.max_output_bytes = 1500000};
+	g_autoptr(GError) e2 = read_fail(ok_zip, len, &two);
+	g_assert_error(e2, BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT);
+	g_assert_nonnull(strstr(e2->message, "add up to more than 2 MB"));
+}
+
+/* 20,000 rows with one value in column ALL (the 1000th, still allowed): a
+ * ~100 KB upload that padded each row with 999 allocated "" (~775 MB).
+ * Padding is now one shared empty string (8 bytes a field), and the budget
+ * counts it: 20,000 × 1000 pointers are 160 MB of a ~1 MB sheet, which is
+ * no table but padding — refused at about row 2,000, when 16 MB are spent.
+ * A few such rows are read (each costing ~8 KB). */
+static void test_budget_sparse(void)
+{
+	g_autoptr(GString) rows = g_string_new(NULL);
+	for (int r = 1; r <= 20000; r++)
+		g_string_append_printf(rows, "<row r=\"%d\"><c r=\"ALL%d\"><v>%d</v></c></row>", r,
+				       r, r);
+	size_t len;
+	g_autofree char *zip = simple_book(rows->str, NULL, &len);
+	g_test_message("sparse workbook: %zu bytes", len);
+	g_assert_cmpuint(len, <, 200 * 1024);
+
+	long before = peak_mb();
+	g_autoptr(GError) err = read_fail(zip, len, NULL);
+	long after = peak_mb();
+	g_test_message("peak RSS %ld MB before, %ld MB after", before, after);
+	g_assert_error(err, BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "values add up to more than 16 MB"));
+	size_t row = 0;
+	g_assert_cmpint(sscanf(err->message, "row %zu:", &row), ==, 1);
+	g_assert_cmpuint(row, >, 1500);
+	g_assert_cmpuint(row, <, 2200);
+	g_assert_cmpint(after - before, <, 200);
+
+	/* 300 such rows (2.4 MB of pointers) are read; the padding allocates
+	 * nothing, and what the table holds stays within its budget. */
+	g_string_truncate(rows, 0);
+	for (int r = 1; r <= 300; r++)
+		g_string_append_printf(rows, "<row r=\"%d\"><c r=\"ALL%d\"><v>%d</v></c></row>", r,
+				       r, r);
+	g_autofree char *small = simple_book(rows->str, NULL, &len);
+	xlsx_options budget = {.max_output_bytes = 3 * 1024 * 1024};
+	g_autoptr(csv_table) t = read_ok(small, len, &budget);
+	g_assert_cmpuint(t->records->len, ==, 300);
+	csv_record *last = rec(t, 299);
+	g_assert_cmpuint(last->n, ==, 1000);
+	g_assert_cmpstr(last->fields[999], ==, "300");
+	g_assert_cmpstr(last->fields[0], ==, "");
+	g_assert_true(last->fields[0] == csv_empty_field);
+	size_t padded;
+	size_t bytes = table_bytes(t, &padded);
+	g_assert_cmpuint(padded, ==, 300 * 999);
+	g_assert_cmpuint(bytes, <=, budget.max_output_bytes);
+	/* A budget below that refuses it. */
+	xlsx_options tight = {.max_output_bytes = bytes / 2};
+	g_autoptr(GError) e2 = read_fail(small, len, &tight);
+	g_assert_error(e2, BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT);
+}
+
+/* Cells per row: more than XFD, or cells without a reference counting on
+ * past XFD, are refused (even when they hold nothing). */
+static void test_cells_per_row(void)
+{
+	g_autoptr(GString) rows = g_string_new("<row r=\"1\">");
+	for (int c = 0; c < 16385; c++)
+		g_string_append(rows, "<c r=\"A1\"/>");
+	g_string_append(rows, "</row>");
+	size_t len;
+	g_autofree char *zip = simple_book(rows->str, NULL, &len);
+	g_autoptr(GError) e1 = read_fail(zip, len, NULL);
+	g_assert_error(e1, BIREG_XLSX_ERROR, XLSX_ERROR_LIMIT);
+	g_assert_true(g_str_has_prefix(e1->message, "row 1: more than 16384 cells"));
+
+	g_string_assign(rows, "<row r=\"2\"><c r=\"XFD2\"/><c/></row>");
+	g_autofree char *zip2 = simple_book(rows->str, NULL, &len);
+	g_autoptr(GError) e2 = read_fail(zip2, len, NULL);
+	g_assert_error(e2, BIREG_XLSX_ERROR, XLSX_ERROR_CELL);
+	g_assert_true(g_str_has_prefix(e2->message, "row 2: a cell lies beyond column XFD"));
+}
+
 /* ---- LibreOffice --------------------------------------------------------- */
 
 static void test_libreoffice(void)
@@ -542,6 +694,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/xlsx/bad-sheets", test_bad_sheets);
 	g_test_add_func("/xlsx/garbage", test_garbage);
 	g_test_add_func("/xlsx/zip-bombs", test_zip_bombs);
+	g_test_add_func("/xlsx/budget-shared-string", test_budget_shared_string);
+	g_test_add_func("/xlsx/budget-sparse", test_budget_sparse);
+	g_test_add_func("/xlsx/cells-per-row", test_cells_per_row);
 	g_test_add_func("/xlsx/libreoffice", test_libreoffice);
 	return g_test_run();
 }
