@@ -9,6 +9,8 @@
     message next to the field; a JSON client gets errors [{field, message}];
   * a bad e-mail address: the preview names the line, the commit is refused, nothing stored;
   * a file of garbage and an empty upload: 422 with the reason, no batch;
+  * an upload without the kind (art): 422 with the form and a German message, no batch;
+  * a batch committed once cannot be committed again: 409, the people exist once;
   * a saved mapping is listed and can be deleted; an import can be discarded;
   * more than 1,000 rows go through the background job and end done.
 
@@ -112,8 +114,11 @@ class RegisterImportTest(harness.OfficeTestCase):
         self.assertEqual(self.one(
             "SELECT count(*) FROM change_log WHERE entity = 'person' AND action = 'import' "
             "AND summary = ?", ("Import Nr. %d (kontakte.csv)" % bid,)), 2)
-        # A second commit is refused: the batch is done.
+        # A second commit is refused: the batch is done, the people exist once.
         self.assertStatus(self.c.post("/register/import/%d/uebernehmen" % bid, {}), 409)
+        self.assertEqual(self.people("%.importiert@example.org"), 1)
+        self.assertEqual(self.people("%.eingelesen@example.org"), 1)
+        self.assertEqual(self.one("SELECT state FROM import_batch WHERE id = ?", (bid,)), "done")
 
     def test_03_mapping_refused(self):
         bid = self.upload_ok(PEOPLE.encode("utf-8"))
@@ -159,6 +164,29 @@ class RegisterImportTest(harness.OfficeTestCase):
         r = self.upload(b'Nachname;E-Mail\n"offen;x@example.org\n', filename="quote.csv")
         self.assertStatus(r, 422)
         self.assertIn("2", field_error(r, "import-file") or "")
+        self.assertEqual(self.one("SELECT count(*) FROM import_batch"), before)
+
+    def test_05b_upload_without_art(self):
+        # A form without the kind (hand-made or cut short): the form again with a German
+        # message at the choice of the kind, not a bare 400; nothing stored.
+        before = self.one("SELECT count(*) FROM import_batch")
+        self.c.get("/register/import/neu?art=personen")
+        body, ct = multipart([("csrf", self.c.csrf)],
+                             [("file", "kontakte.csv", "text/csv", PEOPLE.encode("utf-8"))])
+        r = self.c.request("POST", "/register/import/neu", body=body, headers={"Content-Type": ct})
+        self.assertStatus(r, 422)
+        self.assertIn("Personen oder Institutionen", field_error(r, "art") or "")
+        self.assertIn('href="#art"', r.text)
+        self.assertIn('name="art" value="personen"', r.text)
+        self.assertIn('name="art" value="institutionen"', r.text)
+        body, ct = multipart([("csrf", self.c.csrf), ("art", "schulen")],
+                             [("file", "kontakte.csv", "text/csv", PEOPLE.encode("utf-8"))])
+        r = self.c.request("POST", "/register/import/neu", body=body,
+                           headers={"Content-Type": ct, "Accept": "application/json"})
+        self.assertStatus(r, 422)
+        errors = json.loads(r.text)["errors"]
+        self.assertEqual([e["field"] for e in errors], ["art"], errors)
+        self.assertIn("Personen oder Institutionen", errors[0]["message"])
         self.assertEqual(self.one("SELECT count(*) FROM import_batch"), before)
 
     def test_06_discard_and_mapping_delete(self):

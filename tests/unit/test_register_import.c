@@ -466,6 +466,53 @@ static void test_saved_mapping(fixture *fx, gconstpointer data)
 			==, 1);
 }
 
+/* Review finding 4: a batch committed once is never written again — the
+ * second commit (as a second request racing the first would do it, in its
+ * own transaction) is refused and the people exist once. Without e-mail
+ * addresses nothing would match them: a second write would double them. */
+static void test_commit_twice(fixture *fx, gconstpointer data)
+{
+	static const char text[] = "Nachname;Straße;PLZ;Ort\r\n"
+				   "Zweimal;Hauptstr. 1;47051;Duisburg\r\n"
+				   "Nochmal;Hauptstr. 2;47051;Duisburg\r\n";
+	g_autoptr(GError) err = NULL;
+	g_autoptr(json_t) m = json_pack("{s:s,s:s,s:s,s:s}", "last_name", "Nachname", "street",
+					"Straße", "postcode", "PLZ", "city", "Ort");
+	int64_t bid = make_batch(fx, text, strlen(text), m, 2);
+	json_t *rep;
+
+	g_assert_cmpint(db_begin(fx->d, &err), ==, DB_OK);
+	rep = register_import_commit_batch(&fx->ctx, bid, NULL, NULL, NULL, &err);
+	g_assert_no_error(err);
+	g_assert_cmpint(json_integer_value(json_object_get(rep, "new")), ==, 2);
+	json_decref(rep);
+	g_assert_cmpint(db_commit(fx->d, &err), ==, DB_OK);
+
+	g_assert_cmpint(db_begin(fx->d, &err), ==, DB_OK);
+	g_assert_null(register_import_commit_batch(&fx->ctx, bid, NULL, NULL, NULL, &err));
+	g_assert_error(err, BIREG_REGISTER_ERROR, REGISTER_ERROR_INVALID);
+	{
+		g_autofree char *field = register_error_field(err);
+		g_assert_cmpstr(field, ==, "state");
+	}
+	g_clear_error(&err);
+	db_rollback(fx->d);
+	/* Outside a transaction as well. */
+	g_assert_null(register_import_commit_batch(&fx->ctx, bid, NULL, NULL, NULL, &err));
+	g_assert_error(err, BIREG_REGISTER_ERROR, REGISTER_ERROR_INVALID);
+	g_clear_error(&err);
+
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM person WHERE region_id = $1 AND "
+				  "last_name IN ('Zweimal', 'Nochmal')"),
+			==, 2);
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM change_log WHERE region_id = $1 AND "
+				  "action = 'import'"),
+			==, 2);
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM import_batch WHERE region_id = $1 AND "
+				  "state = 'done'"),
+			==, 1);
+}
+
 static int64_t progress_calls;
 static void on_progress(void *ud, int64_t done, int64_t total)
 {
@@ -568,6 +615,7 @@ int main(int argc, char **argv)
 	ADD("/import/people/xlsx", test_xlsx);
 	ADD("/import/institutions-and-affiliations", test_institutions_and_affiliations);
 	ADD("/import/saved-mapping", test_saved_mapping);
+	ADD("/import/commit-twice", test_commit_twice);
 	ADD("/import/job/5000", test_job_5000);
 	ADD("/import/job/fails", test_job_fails);
 	return g_test_run();

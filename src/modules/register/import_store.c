@@ -378,6 +378,21 @@ int64_t import_batch_drop_files(const bireg_ctx *ctx, const char *before, GError
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
 	{
+		/* Abandoned previews count as discarded. */
+		char now[21];
+		g_autoptr(db_stmt) st = db_prepare(ctx->db,
+			"UPDATE import_batch SET state = 'cancelled', finished_at = $3, updated_at = $3 "
+			"WHERE region_id = $1 AND state = 'preview' AND updated_at < $2", err);
+		if (!st)
+			goto out;
+		util_now_iso(now);
+		db_bind_int64(st, 1, ctx->region_id);
+		db_bind_text(st, 2, register_nz(before));
+		db_bind_text(st, 3, now);
+		if (db_run(st, err) < 0)
+			goto out;
+	}
+	{
 		g_autoptr(db_stmt) st = db_prepare(ctx->db,
 			"SELECT id, file_id FROM import_batch WHERE region_id = $1 AND file_id IS NOT NULL "
 			"AND (state = 'cancelled' OR (state IN ('done', 'failed') AND finished_at < $2))",

@@ -62,8 +62,10 @@ int import_batch_set_job(const bireg_ctx *ctx, int64_t id, int64_t job_id, GErro
 int import_batch_progress(const bireg_ctx *ctx, int64_t id, int64_t rows_done, GError **err);
 
 /* Retention: deletes the files of batches finished before `before` (UTC
- * text) and of cancelled ones; the rows and reports stay. Returns the
- * number of files removed or -1. */
+ * text) and of cancelled ones; a batch left in preview since before
+ * `before` (uploaded, never committed nor discarded) is cancelled first, so
+ * an abandoned upload does not keep its personal data for ever. The rows and
+ * reports stay. Returns the number of files removed or -1. */
 int64_t import_batch_drop_files(const bireg_ctx *ctx, const char *before, GError **err);
 
 /* Saved mappings of kind ("people", "institutions"): [{id, name, mapping,

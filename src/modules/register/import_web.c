@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/tabular.h"
+#include "core/util.h"
 #include "db/db.h"
 #include "files/file_store.h"
 #include "jobs/job.h"
@@ -212,7 +213,10 @@ static const param_rule new_params[] = {
 	{0},
 };
 
-static int upload_page(req_ctx *rc, int status, const char *kind, const char *error)
+/* art_error: the form came without a valid kind (a hand-made or
+ * truncated request); the page then lets the user choose it. */
+static int upload_page_full(req_ctx *rc, int status, const char *kind, const char *error,
+			    const char *art_error)
 {
 	g_autofree char *action = view_href(rc, BASE "/neu");
 	g_autofree char *cancel = view_href(rc, BASE);
@@ -227,15 +231,26 @@ static int upload_page(req_ctx *rc, int status, const char *kind, const char *er
 	json_t *errors = json_array();
 	json_t *model;
 
+	if (art_error) {
+		title = view_t(rc, N_("Import people or institutions"));
+		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "art", "message",
+							art_error));
+	}
 	if (error)
 		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "import-file",
 							"message", error));
-	model = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:o}", "title", title, "kind", kind,
-			  "art", art_of(kind), "action", action, "cancel_href", cancel, "hint",
-			  limit, "job_note", jobnote, "file_error", error ? error : "", "has_errors",
-			  error != NULL, "errors", errors);
+	model = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:o,s:b,s:s}", "title", title,
+			  "kind", kind, "art", art_of(kind), "action", action, "cancel_href", cancel,
+			  "hint", limit, "job_note", jobnote, "file_error", error ? error : "",
+			  "has_errors", error != NULL || art_error != NULL, "errors", errors,
+			  "choose_art", art_error != NULL, "art_error", art_error ? art_error : "");
 	return view_page_full(rc, status, "pages/register_import_new", title, model,
 			      breadcrumb(rc, true));
+}
+
+static int upload_page(req_ctx *rc, int status, const char *kind, const char *error)
+{
+	return upload_page_full(rc, status, kind, error, NULL);
 }
 
 static int upload_form(req_ctx *rc)
@@ -265,10 +280,13 @@ static int upload_post(req_ctx *rc)
 	int64_t id, rows = 0;
 	json_t *mapping;
 
-	if (!kind)
-		return 400;
 	if (up)
 		data = g_bytes_get_data(up->data, &len);
+	if (!kind)
+		return upload_page_full(rc, 422, "people",
+					!up || len == 0 ? view_t(rc, N_("Please choose a CSV or XLSX file."))
+							: NULL,
+					view_t(rc, N_("Please choose what the file holds: people or institutions.")));
 	if (!up || len == 0)
 		return upload_page(rc, 422, kind, view_t(rc, N_("Please choose a CSV or XLSX file.")));
 	if (len > REGISTER_IMPORT_MAX_BYTES) {
@@ -691,6 +709,31 @@ static int map_post(req_ctx *rc)
 
 /* ---- commit and cancel ----------------------------------------------------- */
 
+/* Moves batch id from "preview" to `to` inside the caller's transaction:
+ * 1 when this request took it, 0 when another one did first (the state
+ * read before the transaction is stale), -1 on error. A conditional UPDATE
+ * rather than a re-read: on PostgreSQL a second request blocks on the row
+ * until the first commits and then finds the state changed; on SQLite the
+ * write lock orders them. */
+static int claim_batch(req_ctx *rc, int64_t id, const char *to, GError **err)
+{
+	g_autoptr(db_stmt) st = db_prepare(rc->ctx.db,
+		"UPDATE import_batch SET state = $3, updated_at = $4 "
+		"WHERE region_id = $1 AND id = $2 AND state = 'preview'", err);
+	char now[21];
+
+	if (!st)
+		return -1;
+	util_now_iso(now);
+	db_bind_int64(st, 1, rc->ctx.region_id);
+	db_bind_int64(st, 2, id);
+	db_bind_text(st, 3, to);
+	db_bind_text(st, 4, now);
+	if (db_run(st, err) != DB_OK)
+		return -1;
+	return db_changes(rc->ctx.db) == 1 ? 1 : 0;
+}
+
 static int commit_post(req_ctx *rc)
 {
 	g_autoptr(GError) err = NULL;
@@ -698,6 +741,8 @@ static int commit_post(req_ctx *rc)
 	json_t *report, *rejected = NULL;
 	int64_t id = register_path_id(rc, "id"), job_id = 0;
 	json_t *r;
+	bool sync;
+	int claimed;
 
 	if (!id)
 		return 404;
@@ -713,9 +758,19 @@ static int commit_post(req_ctx *rc)
 		return batch_page(rc, id, 422, NULL,
 				  view_t(rc, N_("Rows of the file were rejected: nothing was imported. Please correct the file and upload it again.")),
 				  false);
+	sync = register_jint(b, "rows_total") <= REGISTER_IMPORT_SYNC_MAX;
 	if (db_begin(rc->ctx.db, &err) != DB_OK)
 		return register_store_failed(rc, "importing", err);
-	if (register_jint(b, "rows_total") <= REGISTER_IMPORT_SYNC_MAX) {
+	claimed = claim_batch(rc, id, sync ? "running" : "queued", &err);
+	if (claimed <= 0) {
+		db_rollback(rc->ctx.db);
+		if (claimed < 0)
+			return register_store_failed(rc, "importing", err);
+		log_info("request %s: import %" G_GINT64_FORMAT " was already committed or discarded",
+			 rc->req->request_id, id);
+		return 409;
+	}
+	if (sync) {
 		report = register_import_commit_batch(&rc->ctx, id, NULL, NULL, &rejected, &err);
 		if (!report || db_commit(rc->ctx.db, &err) != DB_OK) {
 			db_rollback(rc->ctx.db);
@@ -736,8 +791,7 @@ static int commit_post(req_ctx *rc)
 	} else {
 		g_autoptr(json_t) payload = json_pack("{s:I}", "batch_id", (json_int_t)id);
 		g_autofree char *key = g_strdup_printf(REGISTER_IMPORT_JOB_KIND ":%" G_GINT64_FORMAT, id);
-		if (import_batch_set_state(&rc->ctx, id, "queued", NULL, NULL, &err) < 0 ||
-		    job_enqueue(&rc->ctx, rc->ctx.region_id, REGISTER_IMPORT_JOB_KIND, payload, NULL,
+		if (job_enqueue(&rc->ctx, rc->ctx.region_id, REGISTER_IMPORT_JOB_KIND, payload, NULL,
 				key, &job_id, &err) < 0 ||
 		    import_batch_set_job(&rc->ctx, id, job_id, &err) < 0 ||
 		    db_commit(rc->ctx.db, &err) != DB_OK) {

@@ -246,7 +246,8 @@ typedef struct row_plan {
 	bool add_affiliation;
 	GPtrArray *changed;     /* field names (static) */
 	const char *field;      /* rejected: the field */
-	const char *reason;     /* rejected: msgid */
+	char *reason;           /* rejected: msgid (owned: a store's msgid lives
+				   in a GError freed before the report is built) */
 	char *arg;              /* rejected: the msgid's {arg} */
 } row_plan;
 
@@ -274,6 +275,7 @@ static void row_plan_clear(row_plan *r)
 		g_free(r->val[i]);
 	if (r->changed)
 		g_ptr_array_free(r->changed, TRUE);
+	g_free(r->reason);
 	g_free(r->arg);
 }
 
@@ -314,7 +316,7 @@ static void reject(row_plan *r, const char *field, const char *reason, const cha
 		return; /* the first reason of a row counts */
 	r->action = ACT_REJECTED;
 	r->field = field;
-	r->reason = reason;
+	r->reason = g_strdup(reason);
 	r->arg = g_strdup(arg);
 }
 
@@ -1031,6 +1033,13 @@ json_t *register_import_commit_batch(const bireg_ctx *ctx, int64_t batch_id,
 		return NULL;
 	if (!register_import_kind_valid(register_jstr(b, "kind"))) {
 		register_invalid(err, "kind", N_("This is not an import of people or institutions."));
+		return NULL;
+	}
+	/* Read in the caller's transaction: a batch already done (or
+	 * discarded) is never written a second time. */
+	if (!register_one_of(register_jstr(b, "state"),
+			     (const char *const[]){"preview", "queued", "running", NULL})) {
+		register_invalid(err, "state", N_("This import cannot change to that state any more."));
 		return NULL;
 	}
 	bytes = import_batch_file(ctx, batch_id, err);
