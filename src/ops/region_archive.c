@@ -45,6 +45,13 @@ typedef enum {
 
 static const char *const col_type_names[] = {"integer", "text", "json", "base64"};
 
+/* A reference whose table depends on the row: the text in another column
+ * (kind) names it. */
+typedef struct kind_ref {
+	const char *kind;  /* the other column's value */
+	const char *table; /* the table its id column refers to */
+} kind_ref;
+
 typedef struct col_desc {
 	const char *name;
 	col_type type;
@@ -57,6 +64,15 @@ typedef struct col_desc {
 	 * with the table): an archive made before it may lack the column,
 	 * which is then imported as NULL. */
 	int since;
+	/* Instead of ref: the column refers to the table kinds (ending with a
+	 * NULL kind) names for the value of column ref_by. A value not listed
+	 * (a pseudo record, a record of a kind not archived) or a row not in
+	 * the archive (deleted long ago) is imported as NULL, or as 0 when
+	 * gone_zero (a NOT NULL column): never as the old number, which would
+	 * name another record in the target. */
+	const char *ref_by;
+	const kind_ref *kinds;
+	bool gone_zero;
 } col_desc;
 
 #define MAX_COLS 32
@@ -80,6 +96,19 @@ typedef struct table_desc {
 	const char *owned_by;
 	col_desc cols[MAX_COLS]; /* without the id column; ends with a NULL name */
 } table_desc;
+
+/* The records a change-log entry names (changelog.h): entity_id by entity
+ * ("member_list": a body's member list), sub_id by sub. A "merged" entry's
+ * sub_id is the record merged away, which is gone: NULL. */
+static const kind_ref changelog_entities[] = {
+	{"person", "person"}, {"institution", "institution"}, {"body", "body"},
+	{"member_list", "body"}, {"area", "area"}, {"institution_type", "institution_type"},
+	{"level", "region_level"}, {NULL, NULL},
+};
+static const kind_ref changelog_subs[] = {
+	{"membership", "membership"}, {"affiliation", "person_affiliation"},
+	{"consent", "person_consent"}, {"account", "account"}, {NULL, NULL},
+};
 
 /* The accounts that belong to an archive: a role or a person in the region,
  * or demo accounts of it. */
@@ -356,19 +385,25 @@ static const table_desc tables[] = {
 		},
 	},
 	/* The change log: who changed what (account_id: the account when it
-	 * is in the archive, else NULL; actor keeps the name). entity_id,
-	 * sub_id and person_id name records by entity, also records deleted
-	 * long ago, and stay the numbers they were: the entries of an
-	 * imported region keep their history, their links point to the ids
-	 * of the installation the archive came from. */
+	 * is in the archive, else NULL; actor keeps the name). entity_id and
+	 * sub_id name records by entity and sub, person_id a person: all get
+	 * the new ids of their records, so a person's entries (Art. 15,
+	 * Art. 17) stay that person's. An entry about a record deleted before
+	 * the export keeps its text but no link: entity_id 0, sub_id and
+	 * person_id NULL. One table (not parts per entity), so the entries
+	 * keep their order: the log lists them by id. */
 	{
 		.name = "change_log", .since = 12, .id = "id", .scope = "region_id = $1",
 		.order = "id",
 		.cols = {
 			{"region_id", COL_INT, "region"}, {"at", COL_TEXT},
 			{"account_id", COL_INT, "account", true}, {"actor", COL_TEXT},
-			{"entity", COL_TEXT}, {"entity_id", COL_INT}, {"sub", COL_TEXT},
-			{"sub_id", COL_INT}, {"person_id", COL_INT}, {"action", COL_TEXT},
+			{"entity", COL_TEXT},
+			{"entity_id", COL_INT, .ref_by = "entity", .kinds = changelog_entities,
+			 .gone_zero = true},
+			{"sub", COL_TEXT},
+			{"sub_id", COL_INT, .ref_by = "sub", .kinds = changelog_subs},
+			{"person_id", COL_INT, "person", true}, {"action", COL_TEXT},
 			{"summary", COL_TEXT}, {"changes", COL_JSON},
 		},
 	},
@@ -575,6 +610,13 @@ static json_t *archive_head(db *d, const char *slug, int schema)
 			json_object_set_new(cols, c->name, json_string(col_type_names[c->type]));
 			if (c->ref)
 				json_object_set_new(refs, c->name, json_string(c->ref));
+			if (c->kinds) {
+				json_t *by = json_object();
+				for (const kind_ref *kr = c->kinds; kr->kind; kr++)
+					json_object_set_new(by, kr->kind, json_string(kr->table));
+				json_object_set_new(refs, c->name,
+						    json_pack("{s:s,s:o}", "by", c->ref_by, "tables", by));
+			}
 		}
 		json_object_set_new(info, t->name,
 				    json_pack("{s:s?,s:o,s:o}", "id", t->id, "columns", cols,
@@ -811,11 +853,32 @@ static bool base64_valid(const char *s)
  * check_rows() has made sure it has the column's type. A forward reference
  * is bound NULL and added to *pending. */
 static int bind_value(import_state *st, size_t ti, size_t row, size_t ci, db_stmt *s, int idx,
-		      json_t *v, GArray *pending, GError **err)
+		      json_t *obj, json_t *v, GArray *pending, GError **err)
 {
 	const table_desc *t = &tables[ti];
 	const col_desc *c = &t->cols[ci];
 
+	if (c->kinds && json_is_integer(v)) {
+		/* Every table a kind names comes before this one (checked by
+		 * test_ops' round trip), so its map is complete here. */
+		const char *kind = json_string_value(json_object_get(obj, c->ref_by));
+		int64_t mapped;
+		for (const kind_ref *k = c->kinds; kind && k->kind; k++) {
+			int ri = table_index(k->table);
+			if (strcmp(k->kind, kind) || ri < 0 || ri >= (int)ti)
+				continue;
+			if (map_get(st, (size_t)ri, json_integer_value(v), &mapped)) {
+				db_bind_int64(s, idx, mapped);
+				return 0;
+			}
+			break;
+		}
+		if (c->gone_zero)
+			db_bind_int64(s, idx, 0);
+		else
+			db_bind_null(s, idx);
+		return 0;
+	}
 	if (!v || json_is_null(v)) {
 		db_bind_null(s, idx);
 		return 0;
@@ -987,7 +1050,7 @@ static int import_table(import_state *st, size_t ti, json_t *rows, archive_count
 				db_bind_text(ins, (int)k + 1, st->slug);
 				continue;
 			}
-			if (bind_value(st, ti, i, k, ins, (int)k + 1, v, pending, err) < 0)
+			if (bind_value(st, ti, i, k, ins, (int)k + 1, row, v, pending, err) < 0)
 				return -1;
 		}
 		if (t->id) {

@@ -206,6 +206,8 @@ class PrivacyTest(harness.ServerTestCase):
         self.assertStatus(r, 200)
         self.assertIn('id="erase-anonymise"', r.text)
         self.assertIn("1 Mitgliedschaft in einem Gremium bleibt", main_text(r))
+        # the uploaded import files keep the person until their period (30 days)
+        self.assertIn("danach höchstens 30 Tage aufbewahrt", main_text(r))
 
         # without the confirmation: 422, nothing changed
         r = self.c.post("/register/personen/%d/loeschen-dsgvo" % p, {})
@@ -360,6 +362,9 @@ class PrivacyTest(harness.ServerTestCase):
         self.assertIn("Duisburg", x["controller"]["region"])
         for a in x["activities"]:
             self.assertTrue(a["purpose"] and a["legal_basis"] and a["retention"], a)
+        imports = [a for a in x["activities"] if a["key"] == "imports"][0]
+        self.assertIn("höchstens 30 Tage", imports["retention"])
+        self.assertIn("aus den gespeicherten Importberichten entfernt", imports["retention"])
         r = self.c.get("/register/datenschutz/verzeichnis.pdf")
         self.assertStatus(r, 200)
         self.assertTrue(r.body.startswith(b"%PDF"))

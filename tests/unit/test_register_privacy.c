@@ -5,8 +5,10 @@
  * empties every personal column, removes consents, affiliations, the
  * account link and the search entry, scrubs the change log and writes one
  * "erase" entry; a person without official records is deleted entirely;
- * the retention job purges old log entries and affiliations (test clock)
- * and leaves young ones; the Art. 15 export has every section and never the
+ * erasure takes the person out of stored import reports; the retention job
+ * purges old log entries and affiliations (test clock) and leaves young
+ * ones, erases inactive contacts but not one with a future affiliation or
+ * an account, and logs that the period ran out; the Art. 15 export has every section and never the
  * password hash; the Art. 30 record and the settings.
  */
 #include <string.h>
@@ -16,9 +18,11 @@
 #include "jobs/job.h"
 #include "modules/register/body_store.h"
 #include "modules/register/changelog.h"
+#include "modules/register/import_store.h"
 #include "modules/register/person_store.h"
 #include "modules/register/privacy.h"
 #include "modules/register/register.h"
+#include "modules/register/register_import.h"
 #include "search/search.h"
 #include "test_dbenv.h"
 
@@ -289,6 +293,88 @@ static void test_erase_deletes_without_records(fixture *fx, gconstpointer data)
 	g_assert_true(g_error_matches(err, BIREG_REGISTER_ERROR, REGISTER_ERROR_NOT_FOUND));
 }
 
+/* A people import waiting in its preview (as the upload page stores it), with
+ * the person by e-mail (matched: the row has their id), once more under
+ * another e-mail (a new row: matched by name) and someone else. Erasure
+ * takes the person out of the stored report; the other row stays. */
+static void test_erase_scrubs_import_report(fixture *fx, gconstpointer data)
+{
+	static const char csv[] =
+		"Vorname;Nachname;E-Mail;Telefon\r\n"
+		"Petra;Beispiel;petra@example.org;0203 777\r\n"
+		"Nora;Neu;nora@example.org;0203 888\r\n"
+		"petra;beispiel;petra.privat@example.org;0170 999\r\n";
+	g_autoptr(GError) err = NULL;
+	int64_t p = add_person(fx, "Petra", "Beispiel", "petra@example.org");
+	privacy_erase_plan plan;
+	tabular t = {0};
+
+	g_assert_cmpint(register_import_read(csv, strlen(csv), &t, &err), ==, 0);
+	g_assert_no_error(err);
+	json_t *mapping = json_pack("{s:s,s:s,s:s,s:s}", "first_name", "Vorname", "last_name",
+				    "Nachname", "email", "E-Mail", "phone", "Telefon");
+	json_t *report = register_import_preview(&fx->ctx, "people", t.table, mapping, &err);
+	g_assert_no_error(err);
+	g_assert_nonnull(report);
+	import_batch_input in = {.kind = "people", .file_name = "kontakte.csv", .data = csv,
+				 .len = strlen(csv), .rows_total = 3, .mapping = mapping,
+				 .report = report};
+	int64_t batch = import_batch_create(&fx->ctx, &in, &err);
+	g_assert_no_error(err);
+	g_assert_cmpint(batch, >, 0);
+	tabular_clear(&t);
+	json_decref(report);
+	json_decref(mapping);
+	/* a batch of another kind is not read (its rows are institutions) */
+	{
+		json_t *r = json_pack("{s:[{s:I,s:s,s:n,s:{s:s}}]}", "preview", "line", (json_int_t)2,
+				      "action", "new", "id", "values", "email", "petra@example.org");
+		import_batch_input other = {.kind = "institutions", .report = r};
+		g_assert_cmpint(import_batch_create(&fx->ctx, &other, &err), >, 0);
+		json_decref(r);
+	}
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM import_batch WHERE id = $1 AND "
+			      "report LIKE '%petra.privat@example.org%'", batch), ==, 1);
+
+	g_assert_cmpint(privacy_erase_plan_get(&fx->ctx, p, &plan, &err), ==, 0);
+	g_assert_cmpint(plan.import_reports, ==, 1);
+	g_assert_cmpint(privacy_erase(&fx->ctx, p, &err), ==, PRIVACY_DELETED);
+	g_assert_no_error(err);
+
+	json_t *b = import_batch_get(&fx->ctx, batch, &err);
+	g_assert_no_error(err);
+	g_autofree char *text = json_dumps(json_object_get(b, "report"), JSON_COMPACT);
+	g_assert_null(strstr(text, "petra"));
+	g_assert_null(strstr(text, "Petra"));
+	g_assert_null(strstr(text, "eispiel"));
+	g_assert_null(strstr(text, "0203 777"));
+	g_assert_null(strstr(text, "0170 999"));
+	json_t *preview = json_object_get(json_object_get(b, "report"), "preview");
+	g_assert_cmpuint(json_array_size(preview), ==, 3);
+	size_t i, erased = 0;
+	json_t *row;
+	json_array_foreach(preview, i, row) {
+		json_t *values = json_object_get(row, "values");
+		if (json_is_true(json_object_get(row, "erased"))) {
+			erased++;
+			g_assert_cmpuint(json_object_size(values), ==, 0);
+			g_assert_true(json_is_integer(json_object_get(row, "line")));
+		} else {
+			g_assert_cmpstr(json_string_value(json_object_get(values, "last_name")), ==, "Neu");
+			g_assert_cmpstr(json_string_value(json_object_get(values, "email")), ==,
+					"nora@example.org");
+		}
+	}
+	g_assert_cmpuint(erased, ==, 2);
+	/* the counts of the report stay */
+	g_assert_cmpint(json_integer_value(json_object_get(json_object_get(b, "report"), "rows")), ==, 3);
+	json_decref(b);
+	/* the institutions batch is untouched */
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM import_batch WHERE region_id = $1 AND "
+			      "kind = 'institutions' AND report LIKE '%petra@example.org%'",
+			      fx->region), ==, 1);
+}
+
 static void test_export(fixture *fx, gconstpointer data)
 {
 	g_autoptr(GError) err = NULL;
@@ -422,6 +508,15 @@ static void test_retention(fixture *fx, gconstpointer data)
 	json_decref(days);
 	int64_t member = add_person(fx, "Mika", "Mitglied", "mika@example.org");
 	add_member(fx, member, "2024-01-01");
+	/* kept as well: one who starts at an institution next year, and the
+	 * person of a user account (an office member's own record) */
+	int64_t future = add_person(fx, "Fritz", "Kuenftig", "fritz@example.org");
+	g_assert_cmpint(affiliation_add(&fx->ctx, future, fx->inst, "ab 2031", "2031-01-01", NULL,
+					&err), >, 0);
+	g_assert_no_error(err);
+	int64_t linked = add_person(fx, "Petra", "Konto", "petra.konto@example.org");
+	g_assert_cmpint(person_link_account(&fx->ctx, linked, fx->account, &err), ==, 0);
+	g_assert_no_error(err);
 	test_db_exec(fx->d, "UPDATE person SET updated_at = '2020-01-01T00:00:00Z'");
 
 	/* the same through the job, as the runner runs it */
@@ -439,8 +534,20 @@ static void test_retention(fixture *fx, gconstpointer data)
 	g_assert_cmpint(count(fx, "SELECT count(*) FROM person WHERE id = $1", lonely), ==, 0);
 	g_assert_cmpint(count(fx, "SELECT count(*) FROM person WHERE id = $1", kept), ==, 1);
 	g_assert_cmpint(count(fx, "SELECT count(*) FROM person WHERE id = $1", member), ==, 1);
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM person WHERE id = $1 AND erased_at IS NULL",
+			      future), ==, 1);
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM person WHERE id = $1 AND erased_at IS NULL",
+			      linked), ==, 1);
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM account_person WHERE person_id = $1",
+			      linked), ==, 1);
 	g_assert_cmpint(count(fx, "SELECT count(*) FROM change_log WHERE action = 'erase' AND "
 			      "region_id = $1", fx->region), ==, 2);
+	/* nobody asked for erasure: the log says the period ran out */
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM change_log WHERE action = 'erase' AND "
+			      "region_id = $1 AND summary LIKE 'Aufbewahrungsfrist abgelaufen%'",
+			      fx->region), ==, 2);
+	g_assert_cmpint(count(fx, "SELECT count(*) FROM change_log WHERE action = 'erase' AND "
+			      "region_id = $1 AND summary LIKE '%Art. 17%'", fx->region), ==, 0);
 }
 
 static void test_settings_and_record(fixture *fx, gconstpointer data)
@@ -495,6 +602,7 @@ int main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, fixture, NULL, fx_setup, fn, fx_teardown)
 	ADD("/register_privacy/erase_member", test_erase_member);
 	ADD("/register_privacy/erase_deletes_without_records", test_erase_deletes_without_records);
+	ADD("/register_privacy/erase_scrubs_import_report", test_erase_scrubs_import_report);
 	ADD("/register_privacy/export", test_export);
 	ADD("/register_privacy/retention", test_retention);
 	ADD("/register_privacy/settings_and_record", test_settings_and_record);

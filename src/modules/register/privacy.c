@@ -38,7 +38,7 @@ const privacy_retention_kind privacy_retention_kinds[] = {
 	{"former_affiliations", 1825, 1, 36500, N_("Former affiliations"),
 	 N_("Affiliations to institutions that ended longer ago than this are deleted.")},
 	{"inactive_contacts", 0, 0, 36500, N_("Inactive contacts"),
-	 N_("People without a current affiliation, who never were a member of a body and were not changed for this many days, are deleted. 0 keeps them.")},
+	 N_("People without a current or future affiliation, who never were a member of a body, are not linked to a user account and were not changed for this many days, are deleted. 0 keeps them.")},
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -209,8 +209,9 @@ static const activity activities[] = {
 	 "Einwilligung zur Veröffentlichung auch die Öffentlichkeit (Gremienseiten).",
 	 "Keine Übermittlung in Drittländer oder an internationale Organisationen.",
 	 "Bis zur Löschung auf Antrag oder bis die Aufgabe entfällt. Aufbewahrung beendeter "
-	 "Zugehörigkeiten: {former_affiliations}. Kontakte ohne aktuelle Zugehörigkeit und ohne "
-	 "Gremienmitgliedschaft, die nicht geändert wurden: {inactive_contacts}."},
+	 "Zugehörigkeiten: {former_affiliations}. Kontakte ohne aktuelle oder künftige "
+	 "Zugehörigkeit, ohne Gremienmitgliedschaft und ohne Verknüpfung mit einem "
+	 "Benutzerkonto, die nicht geändert wurden: {inactive_contacts}."},
 	{"bodies", true, "Gremien und Mitgliedschaften",
 	 "Arbeit der Gremien der Bildungsregion (Bildungskonferenz, Lenkungskreis, "
 	 "Handlungsfelder, Arbeitsgruppen): Zusammensetzung, Vorsitz, Stellvertretung, "
@@ -253,11 +254,15 @@ static const activity activities[] = {
 	 "Register.",
 	 "Art. 6 Abs. 1 lit. e DSGVO in Verbindung mit § 3 DSG NRW.",
 	 "Personen und Institutionen in den importierten Dateien.",
-	 "Die Inhalte der hochgeladenen Datei, der Importbericht (abgelehnte Zeilen mit Grund).",
+	 "Die Inhalte der hochgeladenen Datei, der Importbericht (Vorschau der ersten Zeilen mit "
+	 "ihren Werten, abgelehnte Zeilen mit Grund).",
 	 "Geschäftsstelle.",
 	 "Keine Übermittlung in Drittländer oder an internationale Organisationen.",
-	 "Aufbewahrung der hochgeladenen Datei nach dem Abschluss des Imports: {import_files}; "
-	 "der Bericht bleibt."},
+	 "Die hochgeladene Datei wird bis zum Abschluss oder Verwerfen des Imports und danach "
+	 "höchstens {import_files} aufbewahrt; der Bericht bleibt. Bei einer Löschung nach "
+	 "Art. 17 DSGVO werden die Werte zur Person sofort aus den gespeicherten Importberichten "
+	 "entfernt; in einer noch aufbewahrten hochgeladenen Datei bleiben sie, bis die Datei "
+	 "nach dieser Frist gelöscht wird."},
 	{"feedback", false, "Rückmeldungen zur Barrierefreiheit",
 	 "Bearbeitung von Rückmeldungen nach der Erklärung zur Barrierefreiheit (BITV NRW).",
 	 "Art. 6 Abs. 1 lit. e DSGVO in Verbindung mit § 3 DSG NRW.",
@@ -643,6 +648,115 @@ static int64_t count_of(const bireg_ctx *ctx, const char *sql, int64_t id, GErro
 	return register_count(ctx, sql, id, err);
 }
 
+/* ---- the person in stored import reports ---------------------------------- */
+
+/* a and b are equal but for case. */
+static bool same_text(const char *a, const char *b)
+{
+	g_autofree char *x = g_utf8_casefold(a, -1), *y = g_utf8_casefold(b, -1);
+
+	return !strcmp(x, y);
+}
+
+/* Whether preview row r of a people import (register_import.c plan_report:
+ * {line, action, id, values: {first_name, last_name, email ...}}) is the
+ * person: by id; by e-mail; a row without a record (a new person of a
+ * preview not committed) also by first and last name. */
+static bool report_row_is(json_t *r, int64_t id, const char *email, const char *first,
+			  const char *last)
+{
+	json_t *values = json_object_get(r, "values");
+	json_t *rid = json_object_get(r, "id");
+	const char *e = json_string_value(json_object_get(values, "email"));
+	const char *f = json_string_value(json_object_get(values, "first_name"));
+	const char *l = json_string_value(json_object_get(values, "last_name"));
+
+	if (json_is_integer(rid))
+		return json_integer_value(rid) == id;
+	if (*email && e && same_text(e, email))
+		return true;
+	return *first && *last && f && l && same_text(f, first) && same_text(l, last);
+}
+
+/* Takes the person out of the reports of the region's people imports: the
+ * matching preview rows keep their line and action but lose their values
+ * ("erased": true). Only counts when !apply. Returns the number of reports
+ * concerned or -1. Reads the person, so it runs before the person is
+ * emptied. The uploaded file is not touched: the retention job deletes it. */
+static int64_t scrub_imports(const bireg_ctx *ctx, int64_t id, bool apply, GError **err)
+{
+	g_autofree char *email = NULL, *first = NULL, *last = NULL;
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+	int64_t n = 0;
+	db_status r;
+
+	{
+		g_autoptr(db_stmt) st = db_prepare(ctx->db,
+			"SELECT email, first_name, last_name FROM person WHERE region_id = $1 AND "
+			"id = $2", err);
+		if (!st)
+			return -1;
+		db_bind_int64(st, 1, ctx->region_id);
+		db_bind_int64(st, 2, id);
+		if ((r = db_step(st, err)) < 0)
+			return -1;
+		if (r != DB_ROW)
+			return 0;
+		email = g_strstrip(g_strdup(register_nz(db_col_text(st, 0))));
+		first = g_strstrip(g_strdup(register_nz(db_col_text(st, 1))));
+		last = g_strstrip(g_strdup(register_nz(db_col_text(st, 2))));
+	}
+	{
+		g_autoptr(db_stmt) st = db_prepare(ctx->db,
+			"SELECT id, report FROM import_batch WHERE region_id = $1 AND kind = 'people' "
+			"ORDER BY id", err);
+		if (!st)
+			return -1;
+		db_bind_int64(st, 1, ctx->region_id);
+		while ((r = db_step(st, err)) == DB_ROW) {
+			int64_t bid = db_col_int64(st, 0);
+			g_array_append_val(ids, bid);
+			g_ptr_array_add(texts, g_strdup(register_nz(db_col_text(st, 1))));
+		}
+		if (r < 0)
+			return -1;
+	}
+	for (guint b = 0; b < ids->len; b++) {
+		g_autoptr(privacy_json) report = json_loads(g_ptr_array_index(texts, b), 0, NULL);
+		json_t *row;
+		size_t i;
+		bool hit = false;
+
+		json_array_foreach(json_object_get(report, "preview"), i, row) {
+			if (!json_is_object(row) || json_is_true(json_object_get(row, "erased")) ||
+			    !report_row_is(row, id, email, first, last))
+				continue;
+			hit = true;
+			json_object_set_new(row, "values", json_object());
+			json_object_set_new(row, "changed_fields", json_array());
+			json_object_set_new(row, "erased", json_true());
+		}
+		if (!hit)
+			continue;
+		n++;
+		if (!apply)
+			continue;
+		/* no NULL: the report was read from JSON text and holds strings only */
+		g_autofree char *text = json_dumps(report, JSON_COMPACT);
+		g_autoptr(db_stmt) up = db_prepare(ctx->db,
+			"UPDATE import_batch SET report = $3 WHERE region_id = $1 AND id = $2", err);
+		if (!up)
+			return -1;
+		db_bind_int64(up, 1, ctx->region_id);
+		db_bind_int64(up, 2, g_array_index(ids, int64_t, b));
+		db_bind_text(up, 3, text);
+		if (db_run(up, err) < 0)
+			return -1;
+	}
+	return n;
+}
+
 /* Official records (memberships today; meetings, minutes and decisions
  * later) are the references the reference table (register_merge.h) marks
  * REGISTER_ERASE_KEEP. */
@@ -691,6 +805,8 @@ static int plan_in(const bireg_ctx *ctx, int64_t id, privacy_erase_plan *plan, G
 			return -1;
 		plan->has_account = n > 0;
 	}
+	if ((plan->import_reports = scrub_imports(ctx, id, false, err)) < 0)
+		return -1;
 	if ((plan->log_entries = count_of(ctx,
 		"SELECT count(*) FROM change_log WHERE region_id = $1 AND (person_id = $2 OR "
 		"(entity = 'person' AND entity_id = $2))", id, err)) < 0)
@@ -748,7 +864,10 @@ static int delete_refs(const bireg_ctx *ctx, int64_t id, GError **err)
 	return 0;
 }
 
-static int erase_in(const bireg_ctx *ctx, int64_t id, GError **err)
+/* Erases person id; expired: the retention job's erasure of an inactive
+ * contact (its period ran out, nobody asked under Art. 17), which the
+ * change log says so. */
+static int erase_in(const bireg_ctx *ctx, int64_t id, bool expired, GError **err)
 {
 	g_autofree char *today = register_today();
 	g_autofree char *sort_name = register_sort_key(PRIVACY_ERASED_NAME, NULL);
@@ -762,6 +881,9 @@ static int erase_in(const bireg_ctx *ctx, int64_t id, GError **err)
 		return register_fail(err, REGISTER_ERROR_IN_USE,
 				     N_("The data of this person have already been erased."));
 	util_now_iso(now);
+	/* first: it finds the person's rows by their e-mail and name */
+	if (scrub_imports(ctx, id, true, err) < 0)
+		return -1;
 	if (delete_refs(ctx, id, err) < 0)
 		return -1;
 	if (search_remove(ctx, SEARCH_KIND_PERSON, id, err) < 0)
@@ -801,12 +923,16 @@ static int erase_in(const bireg_ctx *ctx, int64_t id, GError **err)
 	}
 	if (changelog_scrub_person(ctx, id, err) < 0)
 		return -1;
+	/* German data of the log (changelog.h), not UI text */
+	const char *why = expired ? "Aufbewahrungsfrist abgelaufen" : "Löschung nach Art. 17 DSGVO";
+	g_autofree char *summary = g_strdup_printf(
+		"%s: %s", why,
+		result == PRIVACY_DELETED
+			? "Person vollständig gelöscht"
+			: "Person anonymisiert, Mitgliedschaften bleiben erhalten");
 	changelog_entry e = {
 		.entity = "person", .entity_id = id, .person_id = id, .action = "erase",
-		.summary = result == PRIVACY_DELETED
-				   ? "Löschung nach Art. 17 DSGVO: Person vollständig gelöscht"
-				   : "Löschung nach Art. 17 DSGVO: Person anonymisiert, "
-				     "Mitgliedschaften bleiben erhalten",
+		.summary = summary,
 	};
 	if (changelog_add(ctx, &e, err) < 0)
 		return -1;
@@ -822,7 +948,7 @@ int privacy_erase(const bireg_ctx *ctx, int64_t person_id, GError **err)
 		return no_region(err);
 	if (db_join_begin(ctx->db, &own, err) < 0)
 		return -1;
-	r = erase_in(ctx, person_id, err);
+	r = erase_in(ctx, person_id, false, err);
 	if (db_join_end(ctx->db, own, r < 0 ? -1 : 0, err) < 0)
 		return -1;
 	return r;
@@ -839,8 +965,9 @@ static char *day_at(int64_t t)
 	return g_strdup_printf("%04d-%02d-%02d", d.year, d.month, d.day);
 }
 
-/* People to erase as inactive: no current affiliation, never a member, not
- * erased, unchanged since cut. */
+/* People to erase as inactive: no current or future affiliation (one that
+ * has not ended), never a member, not linked to an account (the person of
+ * a user: an office member's own record), not erased, unchanged since cut. */
 static GArray *inactive_people(const bireg_ctx *ctx, const char *cut, const char *today,
 			       GError **err)
 {
@@ -849,8 +976,9 @@ static GArray *inactive_people(const bireg_ctx *ctx, const char *cut, const char
 		"p.updated_at < $2 AND NOT EXISTS (SELECT 1 FROM membership m WHERE "
 		"m.region_id = $1 AND m.person_id = p.id) AND NOT EXISTS (SELECT 1 FROM "
 		"person_affiliation a WHERE a.region_id = $1 AND a.person_id = p.id AND "
-		"(a.start_day IS NULL OR a.start_day <= $3) AND (a.end_day IS NULL OR "
-		"a.end_day >= $3)) ORDER BY p.id", err);
+		"(a.end_day IS NULL OR a.end_day >= $3)) AND NOT EXISTS (SELECT 1 FROM "
+		"account_person ap WHERE ap.region_id = $1 AND ap.person_id = p.id) ORDER BY p.id",
+		err);
 	GArray *ids;
 	db_status r;
 
@@ -911,7 +1039,7 @@ static int retention_in(const bireg_ctx *ctx, int64_t now, privacy_retention_cou
 		if (!ids)
 			return -1;
 		for (guint i = 0; i < ids->len; i++) {
-			if (erase_in(ctx, g_array_index(ids, int64_t, i), err) < 0)
+			if (erase_in(ctx, g_array_index(ids, int64_t, i), true, err) < 0)
 				return -1;
 			c->inactive_contacts++;
 		}

@@ -130,6 +130,7 @@ typedef struct privacy_erase_plan {
 	int64_t consents;            /* answers deleted */
 	bool has_account;            /* the link is removed, the account stays */
 	int64_t log_entries;         /* change-log entries scrubbed */
+	int64_t import_reports;      /* stored import reports the person is taken out of */
 } privacy_erase_plan;
 
 /* What an erasure would do. NOT_FOUND when there is no such person. */
@@ -142,7 +143,10 @@ typedef enum {
 } privacy_erase_result;
 
 /* Erases the person in one transaction (see above) and writes one change-log
- * entry (action "erase", no personal data). Returns PRIVACY_ERASED or
+ * entry (action "erase", no personal data). The person's rows of the stored
+ * reports of people imports (import_store.h: preview rows by id, e-mail or,
+ * for rows without a record, name) lose their values; the uploaded files
+ * themselves are deleted by the retention job ("import_files"). Returns PRIVACY_ERASED or
  * PRIVACY_DELETED, or -1 (NOT_FOUND; IN_USE when already erased). */
 int privacy_erase(const bireg_ctx *ctx, int64_t person_id, GError **err);
 

@@ -588,6 +588,22 @@ static int erase_page(req_ctx *rc, int64_t id, int status, form *f)
 	g_autofree char *log = count_text(rc, plan.log_entries,
 					  N_("{n} entry of the change log loses its values about the person."),
 					  N_("{n} entries of the change log lose their values about the person."));
+	g_autofree char *imports = count_text(rc, plan.import_reports,
+					      N_("{n} stored import report loses its row about the person."),
+					      N_("{n} stored import reports lose their rows about the person."));
+	/* The uploaded files themselves stay until the retention job. */
+	json_t *days = privacy_retention_get(&rc->ctx, &err);
+	if (!days) {
+		json_decref(p);
+		return register_store_failed(rc, "reading the retention periods", err);
+	}
+	int64_t file_days = json_integer_value(json_object_get(days, "import_files"));
+	json_decref(days);
+	g_autofree char *nd = format_int(rc->req->lang, file_days);
+	g_autofree char *files = view_tf(rc, file_days == 1
+		? N_("Uploaded import files are kept until the import is finished or discarded and then for at most {n} day; until then they still hold the person's data.")
+		: N_("Uploaded import files are kept until the import is finished or discarded and then for at most {n} days; until then they still hold the person's data."),
+		"n", nd, NULL);
 	json_t *fm = form_model(f, rc);
 	json_t *model = json_pack(
 		"{s:s,s:I,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:O,s:o}",
@@ -600,6 +616,11 @@ static int erase_page(req_ctx *rc, int64_t id, int status, form *f)
 		"consents", (json_int_t)plan.consents, "log_entries", (json_int_t)plan.log_entries,
 		"errors", json_object_get(fm, "errors"), "form", fm);
 	json_object_set_new(model, "has_memberships", json_boolean(plan.memberships > 0));
+	json_object_set_new(model, "import_reports", json_integer(plan.import_reports));
+	json_object_set_new(model, "import_reports_label", json_string(imports));
+	json_object_set_new(model, "has_import_reports", json_boolean(plan.import_reports > 0));
+	json_object_set_new(model, "import_files_label", json_string(files));
+	json_object_set_new(model, "import_files_days", json_integer(file_days));
 	json_decref(p);
 	return view_page_full(rc, status, "pages/register_privacy_erase", title, model,
 			      crumbs_person(rc, id, name));
