@@ -2,8 +2,10 @@
  * text.c — UTF-8 validation, tidying and German search folding.
  *
  * See text.h for the contracts. Everything here is pure: no locale, no
- * global state, so the result of text_search_fold is the same on every
- * machine and both database backends can index what it returns.
+ * global state (but for one table computed once from the code beside it,
+ * the fold of the characters up to U+00FF), so the result of
+ * text_search_fold is the same on every machine and both database backends
+ * can index what it returns.
  */
 #include "core/text.h"
 
@@ -172,44 +174,132 @@ static void fold_emit(GString *out, gunichar c, gunichar *last)
 	*last = c;
 }
 
-char *text_search_fold(const char *utf8)
+/* Steps 1–2 of the fold (text.h) of utf8, valid UTF-8: the characters
+ * before step 3 drops an "e" after a, o or u, appended to units. FALSE if
+ * GLib cannot normalise it. */
+static gboolean fold_units(const char *utf8, GArray *units)
 {
 	g_autofree char *nfkd = NULL;
 	g_autofree char *folded = NULL;
 	g_autofree char *again = NULL;
-	GString *out;
-	gunichar last = 0;
 
-	if (utf8 == NULL || !g_utf8_validate(utf8, -1, NULL))
-		return NULL;
 	nfkd = g_utf8_normalize(utf8, -1, G_NORMALIZE_NFKD);
 	if (nfkd == NULL)
-		return NULL;
+		return FALSE;
 	folded = g_utf8_casefold(nfkd, -1);
 	/* Case folding can produce precomposed letters again; decompose once
 	 * more so their marks can be dropped below. */
 	again = g_utf8_normalize(folded, -1, G_NORMALIZE_NFKD);
 	if (again == NULL)
-		return NULL;
-
-	out = g_string_sized_new(strlen(again));
+		return FALSE;
 	for (const char *p = again; *p; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 		GUnicodeType t = g_unichar_type(c);
 		const char *sp;
 
-		/* Marks are skipped without touching `last`, so "u" + diaeresis
-		 * + "e" still counts as "ue". */
+		/* Marks are dropped (before step 3, so "u" + diaeresis + "e"
+		 * still counts as "ue"). */
 		if (t == G_UNICODE_NON_SPACING_MARK || t == G_UNICODE_ENCLOSING_MARK)
 			continue;
 		sp = fold_special(c);
 		if (sp != NULL) {
-			for (; *sp; sp++)
-				fold_emit(out, (gunichar)*sp, &last);
+			for (; *sp; sp++) {
+				gunichar u = (gunichar)*sp;
+				g_array_append_val(units, u);
+			}
 			continue;
 		}
-		fold_emit(out, c, &last);
+		g_array_append_val(units, c);
 	}
+	return TRUE;
+}
+
+/* Steps 1–2 of one character U+0001–U+00FF, taken from fold_units() once:
+ * NFKD, case folding and the dropped marks work character by character on
+ * text of these characters alone (none is a combining mark, and each
+ * decomposes into a starter and at most one mark), so the fold of such a
+ * text is its characters' units run through step 3 — which is most names
+ * and addresses, and GLib's normalisation is the slow part of the fold. */
+#define FOLD_UNITS_MAX 4
+typedef struct fold_latin1 {
+	guint8 n; /* > FOLD_UNITS_MAX: not by the table */
+	gunichar c[FOLD_UNITS_MAX];
+} fold_latin1;
+
+static const fold_latin1 *fold_latin1_table(void)
+{
+	static fold_latin1 table[256];
+	static gsize ready;
+
+	if (g_once_init_enter(&ready)) {
+		g_autoptr(GArray) units = g_array_new(FALSE, FALSE, sizeof(gunichar));
+		for (gunichar c = 1; c < 256; c++) {
+			char s[8];
+			s[g_unichar_to_utf8(c, s)] = '\0';
+			g_array_set_size(units, 0);
+			if (!fold_units(s, units) || units->len > FOLD_UNITS_MAX) {
+				table[c].n = FOLD_UNITS_MAX + 1;
+				continue;
+			}
+			table[c].n = (guint8)units->len;
+			for (guint i = 0; i < units->len; i++)
+				table[c].c[i] = g_array_index(units, gunichar, i);
+		}
+		g_once_init_leave(&ready, 1);
+	}
+	return table;
+}
+
+/* The fold of utf8 (valid) by the table, or NULL when utf8 has a character
+ * above U+00FF (or one the table does not hold). */
+static char *fold_by_table(const char *utf8)
+{
+	const fold_latin1 *table = fold_latin1_table();
+	const unsigned char *p = (const unsigned char *)utf8;
+	GString *out = g_string_sized_new(strlen(utf8));
+	gunichar last = 0;
+
+	while (*p) {
+		gunichar c = *p;
+		const fold_latin1 *f;
+		if (c >= 0x80) {
+			/* U+0080–U+00FF are C2 xx and C3 xx (utf8 is valid). */
+			if (c != 0xC2 && c != 0xC3)
+				goto other;
+			c = ((c & 0x1F) << 6) | (p[1] & 0x3F);
+			p++;
+		}
+		p++;
+		f = &table[c];
+		if (f->n > FOLD_UNITS_MAX)
+			goto other;
+		for (guint8 i = 0; i < f->n; i++)
+			fold_emit(out, f->c[i], &last);
+	}
+	return g_string_free(out, FALSE);
+other:
+	g_string_free(out, TRUE);
+	return NULL;
+}
+
+char *text_search_fold(const char *utf8)
+{
+	g_autoptr(GArray) units = NULL;
+	GString *out;
+	gunichar last = 0;
+	char *quick;
+
+	if (utf8 == NULL || !g_utf8_validate(utf8, -1, NULL))
+		return NULL;
+	quick = fold_by_table(utf8);
+	if (quick)
+		return quick;
+	units = g_array_new(FALSE, FALSE, sizeof(gunichar));
+	if (!fold_units(utf8, units))
+		return NULL;
+	out = g_string_sized_new(strlen(utf8));
+	for (guint i = 0; i < units->len; i++)
+		fold_emit(out, g_array_index(units, gunichar, i), &last);
 	return g_string_free(out, FALSE);
 }
 

@@ -106,7 +106,19 @@ static GPtrArray *words(const char *utf8)
 	for (char **t = tokens; *t; t++) {
 		g_autoptr(GString) w = g_string_new(NULL);
 		for (const char *p = *t; *p; p = g_utf8_next_char(p)) {
-			gunichar c = g_utf8_get_char(p);
+			gunichar c = (unsigned char)*p;
+			/* ASCII (most of any text) needs no Unicode tables: no
+			 * marks, and its letters and digits are g_ascii_isalnum's. */
+			if (c < 0x80) {
+				if (g_ascii_isalnum((char)c)) {
+					g_string_append_c(w, (char)c);
+				} else {
+					add_split_word(out, w->str, w->len);
+					g_string_truncate(w, 0);
+				}
+				continue;
+			}
+			c = g_utf8_get_char(p);
 			/* Spacing marks survive the fold (it drops only
 			 * non-spacing ones); FTS5 would split at them. */
 			if (g_unichar_ismark(c))

@@ -729,8 +729,10 @@ int changelog_levels_track(const bireg_ctx *ctx, json_t *before, GError **err)
 
 /* ---- many records at once (bulk imports; added by H7) -------------------- */
 
-int64_t changelog_add_many(const bireg_ctx *ctx, const changelog_entry *e, size_t n,
-			   GError **err)
+/* changelog_add_many(), the changes of entry i as JSON text texts[i] when
+ * texts is given (e[i].changes is then not read). */
+static int64_t add_many(const bireg_ctx *ctx, const changelog_entry *e,
+			const char *const *texts, size_t n, GError **err)
 {
 	static const char *const cols[] = {"entity text", "entity_id bigint", "sub text",
 					   "sub_id bigint", "person_id bigint", "action text",
@@ -756,7 +758,8 @@ int64_t changelog_add_many(const bireg_ctx *ctx, const changelog_entry *e, size_
 				summary = "";
 			else if (g_utf8_strlen(summary, -1) > SUMMARY_MAX)
 				summary = cut = g_utf8_substring(summary, 0, SUMMARY_MAX);
-			char *dumped = json_dumps(e[i].changes && json_is_array(e[i].changes)
+			char *dumped = texts ? NULL
+					     : json_dumps(e[i].changes && json_is_array(e[i].changes)
 							  ? e[i].changes : NULL, JSON_COMPACT);
 			db_rows_text(rows, e[i].entity);
 			db_rows_int(rows, e[i].entity_id);
@@ -771,7 +774,7 @@ int64_t changelog_add_many(const bireg_ctx *ctx, const changelog_entry *e, size_
 				db_rows_null(rows);
 			db_rows_text(rows, e[i].action);
 			db_rows_text(rows, summary);
-			db_rows_text(rows, dumped ? dumped : "[]");
+			db_rows_text(rows, texts ? texts[i] : dumped ? dumped : "[]");
 			free(dumped);
 		}
 		char now[21];
@@ -791,6 +794,12 @@ int64_t changelog_add_many(const bireg_ctx *ctx, const changelog_entry *e, size_
 	if (db_join_end(ctx->db, own, rc < 0 ? -1 : 0, err) < 0)
 		return -1;
 	return rc;
+}
+
+int64_t changelog_add_many(const bireg_ctx *ctx, const changelog_entry *e, size_t n,
+			   GError **err)
+{
+	return add_many(ctx, e, NULL, n, err);
 }
 
 /* Which ids a bulk snapshot reads: up to IDS_LISTED as a list of
@@ -990,4 +999,107 @@ int64_t changelog_track_many(const bireg_ctx *ctx, const char *kind, const int64
 		json_decref(entries[i].changes);
 	json_decref(afters);
 	return rc;
+}
+
+/* Appends s (valid UTF-8) as a JSON string, byte for byte as json_dumps()
+ * writes it (jansson 2.x: \" \\ \b \f \n \r \t, other control characters
+ * as \u00XX in upper case, everything else as it is), so that an entry
+ * written here reads the same as one of changelog_record(). */
+static void dump_string(GString *out, const char *s)
+{
+	const char *run = s, *p;
+
+	g_string_append_c(out, '"');
+	for (p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		g_string_append_len(out, run, p - run);
+		switch (c) {
+		case '"': g_string_append(out, "\\\""); break;
+		case '\\': g_string_append(out, "\\\\"); break;
+		case '\b': g_string_append(out, "\\b"); break;
+		case '\f': g_string_append(out, "\\f"); break;
+		case '\n': g_string_append(out, "\\n"); break;
+		case '\r': g_string_append(out, "\\r"); break;
+		case '\t': g_string_append(out, "\\t"); break;
+		default: g_string_append_printf(out, "\\u%04X", c); break;
+		}
+		run = p + 1;
+	}
+	g_string_append_len(out, run, p - run);
+	g_string_append_c(out, '"');
+}
+
+static void dump_value(GString *out, const char *v)
+{
+	if (v)
+		dump_string(out, v);
+	else
+		g_string_append(out, "null");
+}
+
+int64_t changelog_track_many_known(const bireg_ctx *ctx, const char *kind, const int64_t *ids,
+				   size_t n, const char *action, json_t *befores,
+				   const char *const *fields, const char *const *afters,
+				   const char *summary, GError **err)
+{
+	const kind_spec *k = spec_of(kind);
+	const char *const *want = k ? (k->fields ? k->fields : k->cols) : NULL;
+	size_t nf = 0;
+
+	if (!k || !action || !strcmp(action, "delete") || !fields)
+		return util_fail(err, BIREG_DB_ERROR, DB_ERROR,
+				 "changelog_track_many_known: unsupported kind or action");
+	/* The caller's fields must be the kind's, in its order. */
+	for (; want[nf] || fields[nf]; nf++)
+		if (!want[nf] || !fields[nf] || strcmp(want[nf], fields[nf]))
+			return util_fail(err, BIREG_DB_ERROR, DB_ERROR,
+					 "changelog_track_many_known: not the fields of the kind");
+	bool quiet_same = !strcmp(action, "import") || !strcmp(action, "update");
+	g_autofree changelog_entry *entries = g_new0(changelog_entry, n ? n : 1);
+	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GString) text = g_string_new(NULL);
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *before = befores ? json_array_get(befores, i) : NULL;
+		const char *const *after = afters + i * nf;
+		size_t changes = 0;
+
+		if (before && !json_is_object(before))
+			before = NULL;
+		g_string_assign(text, "[");
+		/* As diff_field() over value_text(): null, missing and "" are
+		 * no value; two values differ by their text. */
+		for (size_t f = 0; f < nf; f++) {
+			json_t *bv = before ? json_object_get(before, fields[f]) : NULL;
+			g_autofree char *o_own = NULL;
+			const char *o = NULL, *nv = after[f] && *after[f] ? after[f] : NULL;
+			if (bv && json_is_string(bv))
+				o = json_string_length(bv) ? json_string_value(bv) : NULL;
+			else
+				o = o_own = value_text(bv);
+			if ((!o && !nv) || (o && nv && !strcmp(o, nv)))
+				continue;
+			g_string_append(text, changes++ ? ",{\"field\":" : "{\"field\":");
+			dump_string(text, fields[f]);
+			g_string_append(text, ",\"old\":");
+			dump_value(text, o);
+			g_string_append(text, ",\"new\":");
+			dump_value(text, nv);
+			g_string_append_c(text, '}');
+		}
+		/* As changelog_track(): an import or update that changed nothing
+		 * is no event. */
+		if (before && quiet_same && changes == 0)
+			continue;
+		g_string_append_c(text, ']');
+		g_ptr_array_add(texts, g_strdup(text->str));
+		entries[m++] = (changelog_entry){.entity = kind,
+						 .entity_id = ids[i],
+						 .action = action,
+						 .summary = summary};
+	}
+	return add_many(ctx, entries, (const char *const *)texts->pdata, m, err);
 }

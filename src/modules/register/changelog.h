@@ -147,6 +147,20 @@ int64_t changelog_track_many(const bireg_ctx *ctx, const char *kind, const int64
 			     size_t n, const char *action, json_t *befores, const char *summary,
 			     GError **err);
 
+/* changelog_track_many() when the caller knows each record's state after
+ * the change (it has just written it), so nothing is read back: fields
+ * are the fields the kind's entries compare (for "institution" the
+ * columns of changelog_snapshot() and "areas", "tags", in that order; the
+ * call fails on any other list), afters the text of each, n × those
+ * fields row by row, as changelog_snapshot() would read it (NULL or ""
+ * for none; areas and tags their names sorted by byte and joined by
+ * ", "). Every record exists after the change. The entries are the same,
+ * byte for byte, as changelog_track_many()'s. */
+int64_t changelog_track_many_known(const bireg_ctx *ctx, const char *kind, const int64_t *ids,
+				   size_t n, const char *action, json_t *befores,
+				   const char *const *fields, const char *const *afters,
+				   const char *summary, GError **err);
+
 /* The levels of a region change all at once (region_store_set_levels):
  * changelog_levels_snapshot() takes every level as {"<id>": snapshot};
  * changelog_levels_track() compares it with the levels now and logs a

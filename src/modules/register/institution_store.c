@@ -543,6 +543,7 @@ typedef struct check_cache {
 	GHashTable *numbers;   /* school number -> institution id (gint64*; < 0: an input) */
 	GHashTable *number_of; /* institution id (gint64*) -> its school number */
 	GHashTable *areas;     /* area id (gint64*) -> GINT_TO_POINTER(1 + hierarchy index) */
+	GHashTable *area_names; /* area id (gint64*) -> its name (the change log's "areas") */
 	GHashTable *postcodes; /* area_postcode_map() */
 } check_cache;
 
@@ -1525,6 +1526,7 @@ static void check_cache_clear(check_cache *cc)
 	g_clear_pointer(&cc->numbers, g_hash_table_destroy);
 	g_clear_pointer(&cc->number_of, g_hash_table_destroy);
 	g_clear_pointer(&cc->areas, g_hash_table_destroy);
+	g_clear_pointer(&cc->area_names, g_hash_table_destroy);
 	g_clear_pointer(&cc->postcodes, g_hash_table_destroy);
 }
 
@@ -1544,6 +1546,7 @@ static int check_cache_load(const bireg_ctx *ctx, check_cache *cc, GError **err)
 	cc->numbers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	cc->number_of = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	cc->areas = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	cc->area_names = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	st = db_prepare(ctx->db, "SELECT id, is_school, name FROM institution_type WHERE region_id = $1",
 			err);
 	if (!st)
@@ -1571,13 +1574,16 @@ static int check_cache_load(const bireg_ctx *ctx, check_cache *cc, GError **err)
 	if (r < 0)
 		return -1;
 	g_clear_pointer(&st, db_stmt_free);
-	st = db_prepare(ctx->db, "SELECT id, hierarchy FROM area WHERE region_id = $1", err);
+	st = db_prepare(ctx->db, "SELECT id, hierarchy, name FROM area WHERE region_id = $1", err);
 	if (!st)
 		return -1;
 	db_bind_int64(st, 1, ctx->region_id);
-	while ((r = db_step(st, err)) == DB_ROW)
+	while ((r = db_step(st, err)) == DB_ROW) {
 		g_hash_table_insert(cc->areas, id_dup(db_col_int64(st, 0)),
 				    GINT_TO_POINTER(strcmp(db_col_text(st, 1), AREA_HIERARCHY_ADMIN) ? 2 : 1));
+		g_hash_table_insert(cc->area_names, id_dup(db_col_int64(st, 0)),
+				    g_strdup(register_nz(db_col_text(st, 2))));
+	}
 	if (r < 0)
 		return -1;
 	cc->postcodes = area_postcode_map(ctx, err);
@@ -1807,13 +1813,66 @@ static int write_rows(const bireg_ctx *ctx, size_t n, const institution_input *i
 	return 0;
 }
 
-/* The change-log entries: one changelog_track_many() per run of inputs
- * with the same action and summary, in the order of the inputs. */
-static int log_many(const bireg_ctx *ctx, size_t n, const institution_input *ins,
-		    const int64_t *ids, const bool *is_new, json_t *befores, GError **err)
+/* The fields of an institution's change-log entries (changelog.c's list,
+ * which changelog_track_many_known() checks). */
+static const char *const log_fields[] = {
+	"type_id", "name", "name_extra", "short_name", "street", "postcode", "city", "phone",
+	"email", "website", "notes", "school_number", "school_form", "legal_form",
+	"carrier_number", "areas", "tags", NULL};
+#define LOG_FIELDS (G_N_ELEMENTS(log_fields) - 1)
+
+/* names (borrowed) sorted by byte and joined by ", ", as the change log's
+ * snapshot joins an institution's areas and tags. */
+static char *joined_sorted(GPtrArray *names)
 {
+	g_ptr_array_sort(names, cmp_strp);
+	g_ptr_array_add(names, NULL);
+	return g_strjoinv(", ", (char **)names->pdata);
+}
+
+/* The change-log entries: one changelog_track_many_known() per run of
+ * inputs with the same action and summary, in the order of the inputs.
+ * What each institution is now is what was just written (inputs, areas,
+ * tags), so it is not read back. */
+static int log_many(const bireg_ctx *ctx, size_t n, const institution_input *ins,
+		    const int64_t *ids, const bool *is_new, const checked *cs,
+		    const check_cache *cc, json_t *befores, GError **err)
+{
+	g_autofree const char **afters = g_new0(const char *, n * LOG_FIELDS);
+	g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
 	size_t start = 0;
 
+	for (size_t i = 0; i < n; i++) {
+		const institution_input *in = &ins[i];
+		const char **v = afters + i * LOG_FIELDS;
+		g_autoptr(GPtrArray) areas = g_ptr_array_new();
+		g_autoptr(GPtrArray) tags = g_ptr_array_new();
+		char *type = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)in->type_id);
+		const char *texts[] = {type, in->name, in->name_extra, in->short_name, in->street,
+				       in->postcode, in->city, in->phone, in->email, in->website,
+				       in->notes, in->school_number, in->school_form,
+				       in->legal_form, in->carrier_number};
+		char *a, *t;
+
+		G_STATIC_ASSERT(G_N_ELEMENTS(texts) == LOG_FIELDS - 2);
+		g_ptr_array_add(owned, type);
+		for (size_t f = 0; f < G_N_ELEMENTS(texts); f++)
+			v[f] = texts[f];
+		for (int h = 0; h < 2; h++) {
+			const char *name = cs[i].area[h]
+				? g_hash_table_lookup(cc->area_names, &cs[i].area[h]) : NULL;
+			if (cs[i].area[h])
+				g_ptr_array_add(areas, (gpointer)register_nz(name));
+		}
+		for (guint k = 0; k < cs[i].tags->len; k++)
+			g_ptr_array_add(tags, g_ptr_array_index(cs[i].tags, k));
+		a = joined_sorted(areas);
+		t = joined_sorted(tags);
+		g_ptr_array_add(owned, a);
+		g_ptr_array_add(owned, t);
+		v[LOG_FIELDS - 2] = a;
+		v[LOG_FIELDS - 1] = t;
+	}
 	while (start < n) {
 		const char *action = ins[start].log_action ? ins[start].log_action
 				   : is_new[start]        ? "create"
@@ -1833,8 +1892,9 @@ static int log_many(const bireg_ctx *ctx, size_t n, const institution_input *ins
 		}
 		for (size_t i = start; i < end; i++)
 			json_array_append(run, json_array_get(befores, i));
-		r = changelog_track_many(ctx, "institution", ids + start, end - start, action, run,
-					 summary, err);
+		r = changelog_track_many_known(ctx, "institution", ids + start, end - start, action,
+					       run, log_fields, afters + start * LOG_FIELDS,
+					       summary, err);
 		json_decref(run);
 		if (r < 0)
 			return -1;
@@ -1907,7 +1967,7 @@ int institution_store_write_many(const bireg_ctx *ctx, size_t n, const instituti
 			ids[i] = new_ids[k_new++];
 	if (write_rows(ctx, n, ins, ids, is_new, cs, &cc, err) < 0)
 		goto out;
-	if (log_many(ctx, n, ins, ids, is_new, befores, err) < 0)
+	if (log_many(ctx, n, ins, ids, is_new, cs, &cc, befores, err) < 0)
 		goto out;
 	rc = 0;
 out:
