@@ -22,6 +22,7 @@
 #include "modules/account/account_store.h"
 #include "modules/register/area_store.h"
 #include "modules/register/body_store.h"
+#include "modules/register/import_store.h"
 #include "modules/register/institution_store.h"
 #include "modules/register/person_store.h"
 #include "modules/register/privacy.h"
@@ -862,6 +863,23 @@ static int load_privacy(const bireg_ctx *ctx, demo_ids *ids, GError **err)
 	return privacy_erase(ctx, ids_get(ids->person, "werner"), err) < 0 ? -1 : 0;
 }
 
+/* ---- imports ------------------------------------------------------------------ */
+
+/* A saved column mapping of the people import (import_store.h), as the
+ * office would keep one for the Schulamt's yearly address list. */
+static int load_import_mapping(const bireg_ctx *ctx, GError **err)
+{
+	json_t *m = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "address_form", "Anrede",
+			      "title", "Titel", "first_name", "Vorname", "last_name", "Nachname",
+			      "function", "Funktion", "email", "E-Mail", "phone", "Telefon",
+			      "institution", "Schulnummer");
+	int64_t id = import_mapping_save(ctx, "people", "Adressliste Schulamt (Schulleitungen)", m,
+					 err);
+
+	json_decref(m);
+	return id < 0 ? -1 : 0;
+}
+
 /* ---- a second run ----------------------------------------------------------- */
 
 static int64_t count_bodies(const bireg_ctx *ctx, GError **err)
@@ -901,7 +919,8 @@ int register_demo_load(const bireg_ctx *ctx, const char *data_dir, json_t *struc
 	}
 	if (load_institutions(ctx, &ids, err) < 0 || load_people(ctx, &ids, err) < 0 ||
 	    load_bodies(ctx, structure, &ids, err) < 0 || load_memberships(ctx, &ids, err) < 0 ||
-	    link_accounts(ctx, &ids, err) < 0 || load_privacy(ctx, &ids, err) < 0)
+	    link_accounts(ctx, &ids, err) < 0 || load_privacy(ctx, &ids, err) < 0 ||
+	    load_import_mapping(ctx, err) < 0)
 		goto out;
 	rc = 0;
 out:

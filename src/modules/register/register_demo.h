@@ -43,10 +43,18 @@
  *              (member of the Handlungsforum Bildungsberatung im Lebenslauf),
  *              Jo Koordination (Koordination of the Handlungsforum Die
  *              inklusive Bildungsstadt), Luca Vorstand (Vorsitz of the
- *              Vorstand des Fördervereins).
+ *              Vorstand des Fördervereins);
+ *   data       the schools come in as one school directory import (key
+ *              05112000, one batch "done" in the import history); a saved
+ *              mapping of the people import "Adressliste Schulamt
+ *              (Schulleitungen)"; retention periods and a data-protection
+ *              officer; Werner Altbeispiel, a former member of the
+ *              Lenkungskreis, erased under Art. 17 (his membership stays as
+ *              "Anonymisierte Person"); the change log of all of it.
  *
- * A second run keeps everything but the schools (they are upserted): the
- * register part is skipped when the region has bodies.
+ * A second run changes nothing: the schools are imported only when the
+ * region has no finished school import yet, and the register part is
+ * skipped when the region has bodies.
  */
 #pragma once
 #include <glib.h>
