@@ -407,6 +407,29 @@ static char *reasons_of(json_t *list, int64_t a, int64_t b)
 	return NULL;
 }
 
+/* A register without any pair (here: without anyone) lists none. */
+static void test_find_nothing(fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) err = NULL;
+	json_t *l;
+
+	(void)data;
+	l = register_dupes_people(&fx->ctx, &err);
+	g_assert_no_error(err);
+	g_assert_cmpint(json_integer_value(json_object_get(l, "total")), ==, 0);
+	g_assert_cmpuint(json_array_size(json_object_get(l, "pairs")), ==, 0);
+	json_decref(l);
+	add_person(fx, "Einzige", "Person", "einzige@example.org", NULL);
+	l = register_dupes_people(&fx->ctx, &err);
+	g_assert_no_error(err);
+	g_assert_cmpint(json_integer_value(json_object_get(l, "total")), ==, 0);
+	json_decref(l);
+	l = register_dupes_institutions(&fx->ctx, &err);
+	g_assert_no_error(err);
+	g_assert_cmpuint(json_array_size(json_object_get(l, "pairs")), ==, 0);
+	json_decref(l);
+}
+
 static void test_find_people(fixture *fx, gconstpointer data)
 {
 	g_autoptr(GError) err = NULL;
@@ -555,6 +578,7 @@ int main(int argc, char **argv)
 	ADD("/register/merge/substitutes", test_substitute_of_each_other);
 	ADD("/register/merge/institutions", test_merge_institutions);
 	ADD("/register/merge/refs", test_refs_table);
+	ADD("/register/dupes/nothing", test_find_nothing);
 	ADD("/register/dupes/people", test_find_people);
 	ADD("/register/dupes/institutions", test_find_institutions);
 	g_test_add_func("/register/dupes/keys", test_keys);

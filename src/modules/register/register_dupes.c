@@ -449,7 +449,8 @@ static json_t *build_list(finder *f, const rowset *rs, GHashTable *dismissed,
 	json_t *pairs = json_array();
 	bool capped = f->capped;
 
-	qsort(f->cands->data, f->cands->len, sizeof(cand), cand_cmp);
+	if (f->cands->len) /* an empty GArray's data is NULL */
+		qsort(f->cands->data, f->cands->len, sizeof(cand), cand_cmp);
 	for (guint s = 0; s < f->cands->len;) {
 		cand *c = &g_array_index(f->cands, cand, s);
 		merged m = {c->a, c->b, 0, 0};
